@@ -1,0 +1,120 @@
+# alertrouter -- a drop-in replacement for Prometheus Alertmanager, in C.
+#
+#   make run        build, render config.tmpl from the environment, start on :9093
+#   make test       unit tests (Check) + integration tests against real peers
+#   make test-asan  the same tests, built with AddressSanitizer + UBSan
+#   make deps       install the Debian 12 packages the project needs
+#
+# Every build output goes below $(BUILD); several builds (plain, asan, fuzz)
+# live side by side.
+
+VERSION   := 0.1.0
+BUILD     ?= build
+CC        ?= cc
+SAN       ?=
+
+# Debian 12 packages: the build, the tests' real peers, and the reference
+# Alertmanager the tests compare against.  README.md shows the same list.
+DEPS := gcc make pkg-config libev-dev libcurl4-openssl-dev libjansson-dev \
+        libyaml-dev libmicrohttpd-dev libpcre2-dev check libsubunit-dev \
+        curl python3 python3-aiosmtpd openssl \
+        prometheus prometheus-alertmanager
+
+PKGS      := libcurl jansson yaml-0.1 libmicrohttpd libpcre2-8
+GIT_REV   := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
+BUILD_DATE:= $(shell date -u +%Y%m%d-%H:%M:%S)
+
+CFLAGS_BASE := -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror \
+               -Wno-unused-parameter -Wshadow -Wformat=2 -Wvla \
+               -DPCRE2_CODE_UNIT_WIDTH=8 \
+               -DAR_VERSION='"$(VERSION)"' -DAR_REVISION='"$(GIT_REV)"' \
+               -DAR_BUILD_DATE='"$(BUILD_DATE)"'
+ifeq ($(SAN),1)
+CFLAGS_BASE += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer \
+               -fno-sanitize-recover=undefined
+LDFLAGS     += -fsanitize=address,undefined
+endif
+
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lev -lm
+CHECK_CFLAGS = $(shell pkg-config --cflags check 2>/dev/null)
+CHECK_LIBS   = $(shell pkg-config --libs check 2>/dev/null)
+
+ALL_CFLAGS = $(CFLAGS_BASE) $(PKG_CFLAGS) $(CFLAGS)
+
+SRCS      := $(wildcard router/*.c)
+CORE_SRCS := $(filter-out router/main.c,$(SRCS))
+CORE_OBJS := $(CORE_SRCS:router/%.c=$(BUILD)/obj/%.o)
+TEST_SRCS := $(wildcard tests/unit/test_*.c)
+TEST_OBJS := $(TEST_SRCS:tests/unit/%.c=$(BUILD)/test/%.o)
+SUITES    := $(patsubst tests/unit/test_%.c,%,$(TEST_SRCS))
+
+BIN       := $(BUILD)/alertrouter
+UNIT      := $(BUILD)/unit_tests
+
+.PHONY: all deps run test unit integration test-asan fuzz bench clean print-deps
+
+all: $(BIN)
+
+print-deps:
+	@echo $(DEPS)
+
+deps:
+	@missing=""; for p in $(DEPS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" != 0 ]; then \
+	  echo "missing Debian packages:$$missing"; \
+	  echo "run: sudo apt-get update && sudo apt-get install -y$$missing"; exit 1; \
+	fi; \
+	echo "installing:$$missing"; \
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing
+
+$(BUILD)/obj/%.o: router/%.c $(wildcard router/*.h) | $(BUILD)/obj
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/obj/main.o: router/main.c $(wildcard router/*.h) | $(BUILD)/obj
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BIN): $(BUILD)/obj/main.o $(CORE_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# Check runner: one binary, one summary line.  Each tests/unit/test_X.c
+# defines `Suite *X_suite(void)`; the list is generated from file names so
+# adding a module's tests is adding one file.
+$(BUILD)/test/suites.h: $(TEST_SRCS) | $(BUILD)/test
+	@{ for s in $(SUITES); do echo "SUITE($$s)"; done; } > $@.tmp && \
+	  (cmp -s $@.tmp $@ || mv $@.tmp $@); rm -f $@.tmp
+
+$(BUILD)/test/%.o: tests/unit/%.c $(wildcard router/*.h) tests/unit/check_main.h | $(BUILD)/test
+	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -Irouter -c -o $@ $<
+
+$(BUILD)/test/check_main.o: tests/unit/check_main.c $(BUILD)/test/suites.h | $(BUILD)/test
+	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -Irouter -I$(BUILD)/test -c -o $@ $<
+
+$(UNIT): $(BUILD)/test/check_main.o $(TEST_OBJS) $(CORE_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CHECK_LIBS)
+
+$(BUILD)/obj $(BUILD)/test:
+	mkdir -p $@
+
+run: deps $(BIN)
+	$(BIN) --config.template config.tmpl --storage.path $(BUILD)/data
+
+unit: $(UNIT)
+	$(UNIT)
+
+integration: $(BIN)
+	BUILD=$(BUILD) tests/integration/run.sh $(abspath $(BIN))
+
+test: deps
+	$(MAKE) unit
+	$(MAKE) integration
+
+test-asan: deps
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  $(MAKE) BUILD=build-asan SAN=1 unit integration
+
+clean:
+	rm -rf build build-asan build-fuzz

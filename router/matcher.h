@@ -1,0 +1,67 @@
+/* matcher.h -- label matchers: = != =~ !~, Alertmanager's text syntax, and
+ * Go/RE2-compatible regular expressions on PCRE2.
+ *
+ * Used by routes, inhibit rules, silences and the API's `filter` parameter.
+ * Semantics are Alertmanager's: a missing label matches as the empty string;
+ * regexes are fully anchored (`^(?:re)$`); a list of matchers is an AND.
+ * Regexes run with match and depth limits, so a hostile silence regex cannot
+ * stall the loop, and constructs RE2 does not have (backreferences,
+ * lookaround, possessive quantifiers, atomic groups, ...) are rejected. */
+#ifndef ROUTER_MATCHER_H
+#define ROUTER_MATCHER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "buf.h"
+#include "labels.h"
+
+enum match_type { MATCH_EQ, MATCH_NE, MATCH_RE, MATCH_NRE };
+
+struct matcher {
+    enum match_type type;
+    char *name;    /* owned */
+    char *value;   /* owned; for regex types the pattern as written */
+    void *re;      /* pcre2_code *, owned; NULL for EQ/NE */
+};
+
+struct matchers {
+    size_t n, cap;
+    struct matcher *v;
+};
+
+/* Initialises m (copies name and value); compiles the regex for RE/NRE.
+ * Returns -1 with a message (Go's wording where it can: "error parsing
+ * regexp: missing closing ): `(`") for a bad regex. */
+int matcher_init(struct matcher *m, enum match_type t, const char *name, const char *value,
+                 struct errbuf *err);
+void matcher_deinit(struct matcher *m);
+/* value NULL means the label is absent and matches as "". */
+bool matcher_matches(const struct matcher *m, const char *value);
+/* Appends `name="value"` (op as written, value Go-quoted) to out. */
+void matcher_format(const struct matcher *m, struct buf *out);
+/* The operator as text: "=", "!=", "=~", "!~". */
+const char *match_type_str(enum match_type t);
+
+/* Parses one matcher string as it appears in `matchers:` lists, amtool and
+ * the API filter: `a="b"`, `a=~b`, or a list `{a="b", c!~"d"}` (braces
+ * optional).  Appends to out.  Returns -1 with a message naming the input
+ * ("bad matcher format: ...") on error; out is then unchanged. */
+int matchers_parse(const char *s, struct matchers *out, struct errbuf *err);
+/* Takes ownership of m's contents. */
+void matchers_push(struct matchers *ms, struct matcher *m);
+bool matchers_match(const struct matchers *ms, const struct labels *ls);
+/* Sorts by (name, value, type), the order Alertmanager prints route keys in. */
+void matchers_sort(struct matchers *ms);
+/* Appends `{a="b",c=~"d"}` to out (no spaces, as Alertmanager's String()). */
+void matchers_format(const struct matchers *ms, struct buf *out);
+void matchers_deinit(struct matchers *ms);
+
+/* Compiles a Go/RE2 regex anchored as ^(?:re)$ (or unanchored if `anchor`
+ * is false) with the router's limits.  Returns a pcre2_code * or NULL with
+ * a message.  Free with regex_free(). */
+void *regex_compile(const char *pattern, bool anchor, struct errbuf *err);
+bool regex_match(const void *re, const char *s, size_t len);
+void regex_free(void *re);
+
+#endif
