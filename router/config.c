@@ -360,10 +360,9 @@ static void g_http(struct cctx *c, const struct ynode *key, const struct ynode *
     cparse_http(c, v, &((struct global_cfg *)obj)->http);
 }
 
-#define G(name, kind)                                                                              \
-    {                                                                                              \
-#name, kind, offsetof(struct global_cfg, name), NULL                                       \
-    }
+/* clang-format off */
+#define G(name, kind) {#name, kind, offsetof(struct global_cfg, name), NULL}
+/* clang-format on */
 static const struct ckey global_keys[] = {
     {"resolve_timeout", CK_DUR, offsetof(struct global_cfg, resolve_timeout_ms), NULL},
     G(smtp_from, CK_STR),

@@ -139,10 +139,9 @@ static void r_skip(struct cctx *c, const struct ynode *k, const struct ynode *v,
 {
 }
 
-#define RT(name, kind)                                                                             \
-    {                                                                                              \
-#name, kind, offsetof(struct route_tmp, name), NULL                                        \
-    }
+/* clang-format off */
+#define RT(name, kind) {#name, kind, offsetof(struct route_tmp, name), NULL}
+/* clang-format on */
 static const struct ckey route_keys[] = {
     RT(receiver, CK_STR),
     {"group_by", CK_CUSTOM, 0, r_group_by},
