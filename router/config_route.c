@@ -206,7 +206,8 @@ void cparse_route(struct cctx *c, const struct ynode *n, struct route_cfg *r,
         free(r->receiver);
         r->receiver = xstrdup(parent->receiver);
     }
-    if (!chas(n, "group_by") && parent) {
+    /* An empty group_by list inherits too (Alertmanager before 0.31). */
+    if (r->group_by.n == 0 && parent) {
         strlist_copy(&r->group_by, &parent->group_by);
         r->group_by_all = parent->group_by_all;
     }
