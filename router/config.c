@@ -41,7 +41,10 @@ void cfg_diag_add(struct cfg_diag *d, const char *file, int line, int col, const
 {
     struct buf b = BUF_INIT;
     va_list ap;
-    buf_printf(&b, "%s:%d:%d: ", file, line, col);
+    if (line > 0)
+        buf_printf(&b, "%s:%d:%d: ", file, line, col);
+    else
+        buf_printf(&b, "%s: ", file);   /* no position: the file itself */
     va_start(ap, fmt);
     buf_vprintf(&b, fmt, ap);
     va_end(ap);

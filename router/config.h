@@ -13,8 +13,9 @@
 
 #include "matcher.h"
 
-/* Every problem found while loading, in file order: "file:line:col: message".
- * Loading never stops at the first error. */
+/* Every problem found while loading, in file order: "file:line:col: message"
+ * (line and column 1-based; "file: message" when the file itself cannot be
+ * read).  Loading never stops at the first error. */
 struct cfg_diag {
     size_t n, cap;
     char **msgs; /* owned */
@@ -22,6 +23,7 @@ struct cfg_diag {
 
 void cfg_diag_init(struct cfg_diag *d);
 void cfg_diag_deinit(struct cfg_diag *d);
+/* line <= 0: no position. */
 void cfg_diag_add(struct cfg_diag *d, const char *file, int line, int col, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 

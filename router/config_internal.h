@@ -1,7 +1,8 @@
 /* config_internal.h -- shared by the config family: config.c (entry points,
  * value readers, global, top level), config_route.c (routes, inhibit rules,
- * time intervals), config_receivers.c (receivers, http_config) and
- * config_dump.c (the redacted YAML dump).  Not for other modules. */
+ * time intervals), config_receivers.c (receivers), config_http.c
+ * (http_config, tls_config) and config_dump.c (the redacted YAML dump).
+ * Not for other modules. */
 #ifndef ROUTER_CONFIG_INTERNAL_H
 #define ROUTER_CONFIG_INTERNAL_H
 
