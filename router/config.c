@@ -507,7 +507,8 @@ struct config *config_parse(const char *text, size_t len, const char *filename, 
     struct cctx c = {.file = filename, .basedir = basedir, .cfg = cfg};
     parse_top(&c, root);
     ynode_free(root);
-    qsort(c.errs, c.nerr, sizeof *c.errs, cerr_cmp);
+    if (c.nerr)
+        qsort(c.errs, c.nerr, sizeof *c.errs, cerr_cmp);
     for (size_t i = 0; i < c.nerr; i++) {
         cfg_diag_add(diag, filename, c.errs[i].line, c.errs[i].col, "%s", c.errs[i].msg);
         free(c.errs[i].msg);
