@@ -28,8 +28,8 @@
 /* The head of every child; the typed series embed it first, so a
  * `struct series *` points at the typed series too. */
 struct series {
-    char **values;           /* one per label, declared order; owned */
-    metrics_value_fn *fn;    /* counters and gauges: value at scrape time */
+    char **values;        /* one per label, declared order; owned */
+    metrics_value_fn *fn; /* counters and gauges: value at scrape time */
     void *ctx;
 };
 
@@ -45,9 +45,9 @@ struct metric_gauge {
 
 struct metric_histogram {
     struct series s;
-    const double *bounds;    /* the family's; nb of them, +Inf implied */
+    const double *bounds; /* the family's; nb of them, +Inf implied */
     size_t nb;
-    uint64_t *counts;        /* nb + 1, per bucket (not cumulative) */
+    uint64_t *counts; /* nb + 1, per bucket (not cumulative) */
     uint64_t count;
     double sum;
 };
@@ -57,11 +57,11 @@ struct metric_family {
     char *name;
     char *help;
     size_t nlabels;
-    char **labels;           /* declared order */
-    size_t *order;           /* order[i]: index of the i-th label by name */
-    double *bounds;          /* histograms */
+    char **labels;  /* declared order */
+    size_t *order;  /* order[i]: index of the i-th label by name */
+    double *bounds; /* histograms */
     size_t nb;
-    struct series **kids;    /* sorted by label values in name order */
+    struct series **kids; /* sorted by label values in name order */
     size_t n, cap;
     bool full_logged;
 };
@@ -72,7 +72,7 @@ struct collector {
 };
 
 struct metrics_registry {
-    struct metric_family **fams;  /* sorted by name */
+    struct metric_family **fams; /* sorted by name */
     size_t n, cap;
     struct collector *cols;
     size_t ncols, capcols;
@@ -209,14 +209,13 @@ static bool name_taken_by_suffix(const struct metrics_registry *r, const char *n
 
 static struct metric_family *family_declare(struct metrics_registry *r, enum metric_type type,
                                             const char *name, const char *help,
-                                            const char *const *labels, const double *b,
-                                            size_t nb)
+                                            const char *const *labels, const double *b, size_t nb)
 {
     size_t nlabels = 0;
     while (labels && labels[nlabels])
         nlabels++;
     if (nb && isinf(b[nb - 1]) && b[nb - 1] > 0)
-        nb--;                                   /* +Inf is implied */
+        nb--; /* +Inf is implied */
 
     bool found;
     size_t at = family_find(r, name, &found);
@@ -259,8 +258,7 @@ static struct metric_family *family_declare(struct metrics_registry *r, enum met
     }
     /* Insertion sort of the index by label name: a handful of labels. */
     for (size_t i = 1; i < nlabels; i++)
-        for (size_t j = i; j > 0 && strcmp(labels[f->order[j - 1]], labels[f->order[j]]) > 0;
-             j--) {
+        for (size_t j = i; j > 0 && strcmp(labels[f->order[j - 1]], labels[f->order[j]]) > 0; j--) {
             size_t t = f->order[j];
             f->order[j] = f->order[j - 1];
             f->order[j - 1] = t;
@@ -280,8 +278,7 @@ static struct metric_family *family_declare(struct metrics_registry *r, enum met
 }
 
 struct metric_family *metrics_family(struct metrics_registry *r, enum metric_type type,
-                                     const char *name, const char *help,
-                                     const char *const *labels)
+                                     const char *name, const char *help, const char *const *labels)
 {
     if (type == METRIC_HISTOGRAM)
         bad_definition(name, "histograms are declared with metrics_histogram_family");
@@ -338,8 +335,7 @@ static int values_cmp(const struct metric_family *f, char *const *a, const char 
 static struct series *child_get(struct metric_family *f, enum metric_type want,
                                 const char *const *values)
 {
-    bool want_ok = f->type == want ||
-                   (want == METRIC_HISTOGRAM && f->type == METRIC_SUMMARY);
+    bool want_ok = f->type == want || (want == METRIC_HISTOGRAM && f->type == METRIC_SUMMARY);
     if (!want_ok)
         bad_definition(f->name, "series requested with the wrong type");
 
@@ -405,8 +401,7 @@ struct metric_gauge *metrics_gauge_with(struct metric_family *f, const char *con
     return (struct metric_gauge *)child_get(f, METRIC_GAUGE, values);
 }
 
-struct metric_histogram *metrics_histogram_with(struct metric_family *f,
-                                                const char *const *values)
+struct metric_histogram *metrics_histogram_with(struct metric_family *f, const char *const *values)
 {
     return (struct metric_histogram *)child_get(f, METRIC_HISTOGRAM, values);
 }
@@ -424,11 +419,9 @@ struct metric_gauge *metrics_gauge_new(struct metrics_registry *r, const char *n
 }
 
 struct metric_histogram *metrics_histogram_new(struct metrics_registry *r, const char *name,
-                                               const char *help, const double *buckets,
-                                               size_t n)
+                                               const char *help, const double *buckets, size_t n)
 {
-    return metrics_histogram_with(metrics_histogram_family(r, name, help, NULL, buckets, n),
-                                  NULL);
+    return metrics_histogram_with(metrics_histogram_family(r, name, help, NULL, buckets, n), NULL);
 }
 
 struct metric_histogram *metrics_summary_new(struct metrics_registry *r, const char *name,
@@ -447,7 +440,7 @@ void metrics_counter_inc(struct metric_counter *c)
 
 void metrics_counter_add(struct metric_counter *c, double v)
 {
-    if (c && v >= 0)                /* false for NaN too */
+    if (c && v >= 0) /* false for NaN too */
         c->v += v;
 }
 
@@ -547,8 +540,10 @@ void metrics_format_float(double v, char out[METRICS_FLOAT_MAX])
         snprintf(out, METRICS_FLOAT_MAX, v > 0 ? "+Inf" : "-Inf");
         return;
     }
-    if (v == 0) {
-        snprintf(out, METRICS_FLOAT_MAX, "0");
+    /* Most samples are counts: integers below 1e6 print as themselves,
+     * which skips the digit search below (it dominates a scrape). */
+    if (v > -1e6 && v < 1e6 && v == (double)(long)v) {
+        snprintf(out, METRICS_FLOAT_MAX, "%ld", (long)v); /* -0 prints "0" */
         return;
     }
     char tmp[40];
@@ -642,8 +637,7 @@ static void put_float(struct buf *out, double v)
 /* One sample line: name+suffix, the series' labels in name order, then an
  * extra pair (`le`) if given, and the value. */
 static void put_sample(struct buf *out, const struct metric_family *f, const char *suffix,
-                       const struct series *s, const char *xname, const char *xval,
-                       double v)
+                       const struct series *s, const char *xname, const char *xval, double v)
 {
     buf_puts(out, f->name);
     buf_puts(out, suffix);

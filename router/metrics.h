@@ -72,8 +72,7 @@ void metrics_registry_free(struct metrics_registry *r);
  * unsorted buckets) is a programming error: it logs the name and aborts.
  * Borrowed: the family lives as long as the registry. */
 struct metric_family *metrics_family(struct metrics_registry *r, enum metric_type type,
-                                     const char *name, const char *help,
-                                     const char *const *labels);
+                                     const char *name, const char *help, const char *const *labels);
 /* A histogram family: `buckets` are the n upper bounds, strictly
  * increasing; a final +Inf is implied (and dropped if given). */
 struct metric_family *metrics_histogram_family(struct metrics_registry *r, const char *name,
@@ -88,8 +87,7 @@ struct metric_family *metrics_histogram_family(struct metrics_registry *r, const
  * children.  Aborts if the family is not of the function's type. */
 struct metric_counter *metrics_counter_with(struct metric_family *f, const char *const *values);
 struct metric_gauge *metrics_gauge_with(struct metric_family *f, const char *const *values);
-struct metric_histogram *metrics_histogram_with(struct metric_family *f,
-                                                const char *const *values);
+struct metric_histogram *metrics_histogram_with(struct metric_family *f, const char *const *values);
 
 /* Shorthands for families without labels: declare and return the one
  * series. */
@@ -98,8 +96,7 @@ struct metric_counter *metrics_counter_new(struct metrics_registry *r, const cha
 struct metric_gauge *metrics_gauge_new(struct metrics_registry *r, const char *name,
                                        const char *help);
 struct metric_histogram *metrics_histogram_new(struct metrics_registry *r, const char *name,
-                                               const char *help, const double *buckets,
-                                               size_t n);
+                                               const char *help, const double *buckets, size_t n);
 struct metric_histogram *metrics_summary_new(struct metrics_registry *r, const char *name,
                                              const char *help);
 
@@ -111,7 +108,7 @@ void metrics_registry_on_collect(struct metrics_registry *r, metrics_collect_fn 
 void metrics_counter_inc(struct metric_counter *c);
 /* v < 0 or NaN is ignored: a counter only goes up. */
 void metrics_counter_add(struct metric_counter *c, double v);
-double metrics_counter_value(const struct metric_counter *c);    /* 0 for NULL */
+double metrics_counter_value(const struct metric_counter *c); /* 0 for NULL */
 /* The counter's value becomes fn(ctx), computed at scrape time. */
 void metrics_counter_set_fn(struct metric_counter *c, metrics_value_fn *fn, void *ctx);
 
@@ -119,7 +116,7 @@ void metrics_gauge_set(struct metric_gauge *g, double v);
 void metrics_gauge_add(struct metric_gauge *g, double v);
 void metrics_gauge_inc(struct metric_gauge *g);
 void metrics_gauge_dec(struct metric_gauge *g);
-double metrics_gauge_value(const struct metric_gauge *g);        /* 0 for NULL */
+double metrics_gauge_value(const struct metric_gauge *g); /* 0 for NULL */
 void metrics_gauge_set_fn(struct metric_gauge *g, metrics_value_fn *fn, void *ctx);
 
 /* Counts v into the first bucket whose bound is >= v (+Inf for NaN), adds
@@ -144,23 +141,23 @@ void metrics_format_float(double v, char out[METRICS_FLOAT_MAX]);
 
 /* Why a notification failed, Alertmanager 0.26+'s `reason` label. */
 enum metrics_fail_reason {
-    METRICS_FAIL_OTHER,             /* "other": connection errors and the rest */
-    METRICS_FAIL_CLIENT_ERROR,      /* "clientError": 4xx, SMTP 5yz */
-    METRICS_FAIL_SERVER_ERROR,      /* "serverError": 5xx, SMTP 4yz */
-    METRICS_FAIL_CANCELED,          /* "contextCanceled": shut down mid-send */
-    METRICS_FAIL_DEADLINE,          /* "contextDeadlineExceeded": timed out */
+    METRICS_FAIL_OTHER,        /* "other": connection errors and the rest */
+    METRICS_FAIL_CLIENT_ERROR, /* "clientError": HTTP 4xx */
+    METRICS_FAIL_SERVER_ERROR, /* "serverError": HTTP 5xx */
+    METRICS_FAIL_CANCELED,     /* "contextCanceled": shut down mid-send */
+    METRICS_FAIL_DEADLINE,     /* "contextDeadlineExceeded": timed out */
     METRICS_FAIL_N
 };
 
 /* The series of one integration ("slack", "email", "webhook", "msteams",
  * "msteamsv2"), from metrics_integration(). */
 struct metrics_integration {
-    struct metric_counter *notifications;       /* alertmanager_notifications_total */
+    struct metric_counter *notifications;          /* alertmanager_notifications_total */
     struct metric_counter *failed[METRICS_FAIL_N]; /* ..._notifications_failed_total */
-    struct metric_counter *requests;            /* ..._notification_requests_total */
-    struct metric_counter *requests_failed;     /* ..._notification_requests_failed_total */
-    struct metric_histogram *latency;           /* ..._notification_latency_seconds */
-    struct metric_counter *rate_limited;        /* alertrouter_notification_rate_limited_total */
+    struct metric_counter *requests;               /* ..._notification_requests_total */
+    struct metric_counter *requests_failed;        /* ..._notification_requests_failed_total */
+    struct metric_histogram *latency;              /* ..._notification_latency_seconds */
+    struct metric_counter *rate_limited;           /* alertrouter_notification_rate_limited_total */
 };
 
 /* The maintenance series Alertmanager keeps for both the silences and the
@@ -204,7 +201,7 @@ struct router_metrics {
     struct metric_gauge *config_last_reload_successful;
     struct metric_gauge *config_last_reload_success_ts;
     struct metric_gauge *receivers, *integrations;
-    struct metric_gauge *config_placeholders;  /* alertrouter_config_placeholders */
+    struct metric_gauge *config_placeholders; /* alertrouter_config_placeholders */
 
     /* HTTP server: children per (handler, method) from metrics_http(). */
     struct metric_family *http_request_duration; /* {handler,method} histogram */

@@ -176,7 +176,7 @@ static void collect_process(void *ctx)
     if (getrlimit(RLIMIT_NOFILE, &rl) == 0)
         metrics_gauge_set(S.max_fds, (double)rl.rlim_cur);
     if (getrlimit(RLIMIT_AS, &rl) == 0)
-        metrics_gauge_set(S.vmax, (double)rl.rlim_cur);   /* unlimited: 2^64-1 */
+        metrics_gauge_set(S.vmax, (double)rl.rlim_cur); /* unlimited: 2^64-1 */
 }
 
 static void process_init(struct metrics_registry *r)
@@ -211,11 +211,14 @@ static void maint_init(struct metrics_registry *r, struct metrics_store_maint *m
     char name[128], help[256];
 #define NAME(sfx) (snprintf(name, sizeof name, "alertmanager_%s_%s", prefix, sfx), name)
     /* Alertmanager's help texts differ in wording between the two stores. */
-    snprintf(help, sizeof help, nflog ? "Number of %s queries were received."
-                                      : "How many %s queries were received.", what);
+    snprintf(help, sizeof help,
+             nflog ? "Number of %s queries were received." : "How many %s queries were received.",
+             what);
     m->queries = metrics_counter_new(r, NAME("queries_total"), help);
-    snprintf(help, sizeof help, nflog ? "Number %s received queries that failed."
-                                      : "How many %s received queries did not succeed.", what);
+    snprintf(help, sizeof help,
+             nflog ? "Number %s received queries that failed."
+                   : "How many %s received queries did not succeed.",
+             what);
     m->query_errors = metrics_counter_new(r, NAME("query_errors_total"), help);
     snprintf(help, sizeof help, "Duration of %s query evaluation.", what);
     m->query_duration = metrics_histogram_new(r, NAME("query_duration_seconds"), help,
@@ -226,9 +229,9 @@ static void maint_init(struct metrics_registry *r, struct metrics_store_maint *m
     m->snapshot_duration = metrics_summary_new(r, NAME("snapshot_duration_seconds"), help);
     snprintf(help, sizeof help, "Size of the last %s snapshot in bytes.", what);
     m->snapshot_size = metrics_gauge_new(r, NAME("snapshot_size_bytes"), help);
-    m->gossip_propagated = metrics_counter_new(
-        r, NAME("gossip_messages_propagated_total"),
-        "Number of received gossip messages that have been further gossiped.");
+    m->gossip_propagated =
+        metrics_counter_new(r, NAME("gossip_messages_propagated_total"),
+                            "Number of received gossip messages that have been further gossiped.");
 #undef NAME
 }
 
@@ -242,7 +245,8 @@ static void alerts_init(struct metrics_registry *r, struct router_metrics *m)
     m->alerts_unprocessed = metrics_gauge_with(f, METRICS_LV("unprocessed"));
     f = metrics_family(r, METRIC_GAUGE, "alertmanager_marked_alerts",
                        "How many alerts by state are currently marked in the Alertmanager "
-                       "regardless of their expiry.", L_STATE);
+                       "regardless of their expiry.",
+                       L_STATE);
     m->marked_active = metrics_gauge_with(f, METRICS_LV("active"));
     m->marked_suppressed = metrics_gauge_with(f, METRICS_LV("suppressed"));
     m->marked_unprocessed = metrics_gauge_with(f, METRICS_LV("unprocessed"));
@@ -257,11 +261,12 @@ static void alerts_init(struct metrics_registry *r, struct router_metrics *m)
                        "The total number of received alerts that were invalid.", L_VERSION);
     m->alerts_invalid_v1 = metrics_counter_with(f, METRICS_LV("v1"));
     m->alerts_invalid_v2 = metrics_counter_with(f, METRICS_LV("v2"));
-    m->alerts_snapshot_duration = metrics_summary_new(
-        r, "alertrouter_alerts_snapshot_duration_seconds",
-        "Duration of the last snapshot of the active alerts.");
-    m->alerts_snapshot_size = metrics_gauge_new(r, "alertrouter_alerts_snapshot_size_bytes",
-                                                "Size of the last active alerts snapshot in bytes.");
+    m->alerts_snapshot_duration =
+        metrics_summary_new(r, "alertrouter_alerts_snapshot_duration_seconds",
+                            "Duration of the last snapshot of the active alerts.");
+    m->alerts_snapshot_size =
+        metrics_gauge_new(r, "alertrouter_alerts_snapshot_size_bytes",
+                          "Size of the last active alerts snapshot in bytes.");
 }
 
 static void silences_dispatch_init(struct metrics_registry *r, struct router_metrics *m)
@@ -275,24 +280,25 @@ static void silences_dispatch_init(struct metrics_registry *r, struct router_met
     maint_init(r, &m->nflog, "nflog", "notification log", true);
     m->aggregation_groups = metrics_gauge_new(r, "alertmanager_dispatcher_aggregation_groups",
                                               "Number of active aggregation groups");
-    m->alert_processing = metrics_summary_new(
-        r, "alertmanager_dispatcher_alert_processing_duration_seconds",
-        "Summary of latencies for the processing of alerts.");
+    m->alert_processing =
+        metrics_summary_new(r, "alertmanager_dispatcher_alert_processing_duration_seconds",
+                            "Summary of latencies for the processing of alerts.");
 }
 
 static void config_http_init(struct metrics_registry *r, struct router_metrics *m)
 {
     m->config_hash = metrics_gauge_new(r, "alertmanager_config_hash",
                                        "Hash of the currently loaded alertmanager configuration.");
-    m->config_last_reload_successful = metrics_gauge_new(
-        r, "alertmanager_config_last_reload_successful",
-        "Whether the last configuration reload attempt was successful.");
-    m->config_last_reload_success_ts = metrics_gauge_new(
-        r, "alertmanager_config_last_reload_success_timestamp_seconds",
-        "Timestamp of the last successful configuration reload.");
-    m->receivers = metrics_gauge_new(r, "alertmanager_receivers", "Number of configured receivers.");
-    m->integrations = metrics_gauge_new(r, "alertmanager_integrations",
-                                        "Number of configured integrations.");
+    m->config_last_reload_successful =
+        metrics_gauge_new(r, "alertmanager_config_last_reload_successful",
+                          "Whether the last configuration reload attempt was successful.");
+    m->config_last_reload_success_ts =
+        metrics_gauge_new(r, "alertmanager_config_last_reload_success_timestamp_seconds",
+                          "Timestamp of the last successful configuration reload.");
+    m->receivers =
+        metrics_gauge_new(r, "alertmanager_receivers", "Number of configured receivers.");
+    m->integrations =
+        metrics_gauge_new(r, "alertmanager_integrations", "Number of configured integrations.");
     m->config_placeholders = metrics_gauge_new(
         r, "alertrouter_config_placeholders",
         "Number of ${VAR:-placeholder} defaults in effect in the rendered configuration.");
@@ -309,21 +315,22 @@ static void config_http_init(struct metrics_registry *r, struct router_metrics *
                                                        AR_COMPILER, "linux", AR_ARCH)),
                       1);
 
-    m->http_request_duration = metrics_histogram_family(
-        r, "alertmanager_http_request_duration_seconds",
-        "Histogram of latencies for HTTP requests.", L_HANDLER_METHOD, http_duration_buckets,
-        NBUCKETS(http_duration_buckets));
+    m->http_request_duration =
+        metrics_histogram_family(r, "alertmanager_http_request_duration_seconds",
+                                 "Histogram of latencies for HTTP requests.", L_HANDLER_METHOD,
+                                 http_duration_buckets, NBUCKETS(http_duration_buckets));
     m->http_response_size = metrics_histogram_family(
         r, "alertmanager_http_response_size_bytes", "Histogram of response size for HTTP requests.",
         L_HANDLER_METHOD, http_size_buckets, NBUCKETS(http_size_buckets));
-    m->http_in_flight = metrics_family(r, METRIC_GAUGE, "alertmanager_http_requests_in_flight",
-                                       "Current number of HTTP requests being processed.",
-                                       L_METHOD);
+    m->http_in_flight =
+        metrics_family(r, METRIC_GAUGE, "alertmanager_http_requests_in_flight",
+                       "Current number of HTTP requests being processed.", L_METHOD);
     metrics_gauge_with(m->http_in_flight, METRICS_LV("get"));
     m->http_limit_exceeded = metrics_family(
         r, METRIC_COUNTER, "alertmanager_http_concurrency_limit_exceeded_total",
         "Total number of times an HTTP request failed because the concurrency limit was "
-        "reached.", L_METHOD);
+        "reached.",
+        L_METHOD);
     metrics_counter_with(m->http_limit_exceeded, METRICS_LV("get"));
     m->http_header_timeouts = metrics_counter_new(
         r, "alertrouter_http_header_timeouts_total",
@@ -333,26 +340,24 @@ static void config_http_init(struct metrics_registry *r, struct router_metrics *
 static void notify_init(struct metrics_registry *r)
 {
     S.notifications = metrics_family(r, METRIC_COUNTER, "alertmanager_notifications_total",
-                                     "The total number of attempted notifications.",
-                                     L_INTEGRATION);
+                                     "The total number of attempted notifications.", L_INTEGRATION);
     S.failed = metrics_family(r, METRIC_COUNTER, "alertmanager_notifications_failed_total",
                               "The total number of failed notifications.",
                               (const char *const[]){"integration", "reason", NULL});
-    S.requests = metrics_family(r, METRIC_COUNTER, "alertmanager_notification_requests_total",
-                                "The total number of attempted notification requests.",
-                                L_INTEGRATION);
-    S.requests_failed = metrics_family(r, METRIC_COUNTER,
-                                       "alertmanager_notification_requests_failed_total",
-                                       "The total number of failed notification requests.",
-                                       L_INTEGRATION);
+    S.requests =
+        metrics_family(r, METRIC_COUNTER, "alertmanager_notification_requests_total",
+                       "The total number of attempted notification requests.", L_INTEGRATION);
+    S.requests_failed =
+        metrics_family(r, METRIC_COUNTER, "alertmanager_notification_requests_failed_total",
+                       "The total number of failed notification requests.", L_INTEGRATION);
     S.latency = metrics_histogram_family(r, "alertmanager_notification_latency_seconds",
-                                         "The latency of notifications in seconds.",
-                                         L_INTEGRATION, latency_buckets,
-                                         NBUCKETS(latency_buckets));
+                                         "The latency of notifications in seconds.", L_INTEGRATION,
+                                         latency_buckets, NBUCKETS(latency_buckets));
     S.rate_limited = metrics_family(
         r, METRIC_COUNTER, "alertrouter_notification_rate_limited_total",
         "Notification requests answered with a rate limit (HTTP 429 or equivalent) and "
-        "deferred as the peer asked.", L_INTEGRATION);
+        "deferred as the peer asked.",
+        L_INTEGRATION);
 }
 
 static void metrics_std_init(void)
@@ -403,8 +408,7 @@ const struct metrics_integration *metrics_integration(const char *integration)
 
 struct metric_histogram *metrics_http_duration(const char *handler, const char *method)
 {
-    return metrics_histogram_with(metrics()->http_request_duration,
-                                  METRICS_LV(handler, method));
+    return metrics_histogram_with(metrics()->http_request_duration, METRICS_LV(handler, method));
 }
 
 struct metric_histogram *metrics_http_size(const char *handler, const char *method)

@@ -34,6 +34,9 @@ START_TEST(float_format_like_go)
         {2.5, "2.5"},
         {20000, "20000"},
         {100000, "100000"},
+        {999999, "999999"},
+        {-999999, "-999999"},
+        {-1e6, "-1e+06"},
         {123456.7, "123456.7"},
         {1e6, "1e+06"},
         {1234567, "1.234567e+06"},
@@ -78,9 +81,9 @@ static double forty_two_and_a_half(void *ctx)
 START_TEST(render_small_registry_exactly)
 {
     struct metrics_registry *r = metrics_registry_new();
-    struct metric_family *req = metrics_family(
-        r, METRIC_COUNTER, "test_requests_total", "Requests by path.\nSecond \\ line.",
-        (const char *const[]){"path", "code", NULL});
+    struct metric_family *req = metrics_family(r, METRIC_COUNTER, "test_requests_total",
+                                               "Requests by path.\nSecond \\ line.",
+                                               (const char *const[]){"path", "code", NULL});
     metrics_counter_inc(metrics_counter_with(req, METRICS_LV("/a\"b\\c\nd", "200")));
     metrics_counter_add(metrics_counter_with(req, METRICS_LV("/", "500")), 1e6);
     metrics_counter_add(metrics_counter_with(req, METRICS_LV("/", "200")), 2.5);
@@ -91,7 +94,7 @@ START_TEST(render_small_registry_exactly)
     struct metric_histogram *slack = metrics_histogram_with(lat, METRICS_LV("slack"));
     metrics_histogram_with(lat, METRICS_LV("webhook"));
     metrics_histogram_observe(slack, 0.00390625);
-    metrics_histogram_observe(slack, 0.25);       /* on the bound: counted in le="0.25" */
+    metrics_histogram_observe(slack, 0.25); /* on the bound: counted in le="0.25" */
     metrics_histogram_observe(slack, 3);
     metrics_histogram_observe(slack, 2e6);
     metrics_histogram_observe(slack, 0.5);
@@ -100,43 +103,41 @@ START_TEST(render_small_registry_exactly)
     metrics_histogram_observe(sum, 1);
     metrics_histogram_observe(sum, NAN);
 
-    metrics_gauge_set_fn(metrics_gauge_new(r, "a_gauge", "Computed."), forty_two_and_a_half,
-                         NULL);
+    metrics_gauge_set_fn(metrics_gauge_new(r, "a_gauge", "Computed."), forty_two_and_a_half, NULL);
     metrics_gauge_set(metrics_gauge_new(r, "Z_upper", "Byte order puts me first."), INFINITY);
     metrics_family(r, METRIC_GAUGE, "z_empty", "No children, not rendered.",
                    (const char *const[]){"x", NULL});
 
     struct buf b = BUF_INIT;
-    const char *want =
-        "# HELP Z_upper Byte order puts me first.\n"
-        "# TYPE Z_upper gauge\n"
-        "Z_upper +Inf\n"
-        "# HELP a_gauge Computed.\n"
-        "# TYPE a_gauge gauge\n"
-        "a_gauge 42.5\n"
-        "# HELP b_latency_seconds Latency.\n"
-        "# TYPE b_latency_seconds histogram\n"
-        "b_latency_seconds_bucket{integration=\"slack\",le=\"0.25\"} 2\n"
-        "b_latency_seconds_bucket{integration=\"slack\",le=\"1\"} 3\n"
-        "b_latency_seconds_bucket{integration=\"slack\",le=\"1e+06\"} 4\n"
-        "b_latency_seconds_bucket{integration=\"slack\",le=\"+Inf\"} 5\n"
-        "b_latency_seconds_sum{integration=\"slack\"} 2.00000375390625e+06\n"
-        "b_latency_seconds_count{integration=\"slack\"} 5\n"
-        "b_latency_seconds_bucket{integration=\"webhook\",le=\"0.25\"} 0\n"
-        "b_latency_seconds_bucket{integration=\"webhook\",le=\"1\"} 0\n"
-        "b_latency_seconds_bucket{integration=\"webhook\",le=\"1e+06\"} 0\n"
-        "b_latency_seconds_bucket{integration=\"webhook\",le=\"+Inf\"} 0\n"
-        "b_latency_seconds_sum{integration=\"webhook\"} 0\n"
-        "b_latency_seconds_count{integration=\"webhook\"} 0\n"
-        "# HELP c_summary_seconds A summary.\n"
-        "# TYPE c_summary_seconds summary\n"
-        "c_summary_seconds_sum NaN\n"
-        "c_summary_seconds_count 2\n"
-        "# HELP test_requests_total Requests by path.\\nSecond \\\\ line.\n"
-        "# TYPE test_requests_total counter\n"
-        "test_requests_total{code=\"200\",path=\"/\"} 2.5\n"
-        "test_requests_total{code=\"200\",path=\"/a\\\"b\\\\c\\nd\"} 1\n"
-        "test_requests_total{code=\"500\",path=\"/\"} 1e+06\n";
+    const char *want = "# HELP Z_upper Byte order puts me first.\n"
+                       "# TYPE Z_upper gauge\n"
+                       "Z_upper +Inf\n"
+                       "# HELP a_gauge Computed.\n"
+                       "# TYPE a_gauge gauge\n"
+                       "a_gauge 42.5\n"
+                       "# HELP b_latency_seconds Latency.\n"
+                       "# TYPE b_latency_seconds histogram\n"
+                       "b_latency_seconds_bucket{integration=\"slack\",le=\"0.25\"} 2\n"
+                       "b_latency_seconds_bucket{integration=\"slack\",le=\"1\"} 3\n"
+                       "b_latency_seconds_bucket{integration=\"slack\",le=\"1e+06\"} 4\n"
+                       "b_latency_seconds_bucket{integration=\"slack\",le=\"+Inf\"} 5\n"
+                       "b_latency_seconds_sum{integration=\"slack\"} 2.00000375390625e+06\n"
+                       "b_latency_seconds_count{integration=\"slack\"} 5\n"
+                       "b_latency_seconds_bucket{integration=\"webhook\",le=\"0.25\"} 0\n"
+                       "b_latency_seconds_bucket{integration=\"webhook\",le=\"1\"} 0\n"
+                       "b_latency_seconds_bucket{integration=\"webhook\",le=\"1e+06\"} 0\n"
+                       "b_latency_seconds_bucket{integration=\"webhook\",le=\"+Inf\"} 0\n"
+                       "b_latency_seconds_sum{integration=\"webhook\"} 0\n"
+                       "b_latency_seconds_count{integration=\"webhook\"} 0\n"
+                       "# HELP c_summary_seconds A summary.\n"
+                       "# TYPE c_summary_seconds summary\n"
+                       "c_summary_seconds_sum NaN\n"
+                       "c_summary_seconds_count 2\n"
+                       "# HELP test_requests_total Requests by path.\\nSecond \\\\ line.\n"
+                       "# TYPE test_requests_total counter\n"
+                       "test_requests_total{code=\"200\",path=\"/\"} 2.5\n"
+                       "test_requests_total{code=\"200\",path=\"/a\\\"b\\\\c\\nd\"} 1\n"
+                       "test_requests_total{code=\"500\",path=\"/\"} 1e+06\n";
     ck_assert_str_eq(render(r, &b), want);
     buf_deinit(&b);
     metrics_registry_free(r);
@@ -152,7 +153,7 @@ START_TEST(lookups_are_stable)
     struct metric_family *f = metrics_family(r, METRIC_COUNTER, "n_total", "h", labels);
     ck_assert_ptr_eq(metrics_family(r, METRIC_COUNTER, "n_total", "h", labels), f);
     struct metric_counter *slack = metrics_counter_with(f, METRICS_LV("slack"));
-    for (int i = 0; i < 50; i++) {      /* grows and reorders the children array */
+    for (int i = 0; i < 50; i++) { /* grows and reorders the children array */
         char name[16];
         snprintf(name, sizeof name, "i%02d", 49 - i);
         metrics_counter_with(f, METRICS_LV(name));
@@ -160,7 +161,7 @@ START_TEST(lookups_are_stable)
     ck_assert_ptr_eq(metrics_counter_with(f, METRICS_LV("slack")), slack);
     metrics_counter_inc(slack);
     metrics_counter_add(slack, 2);
-    metrics_counter_add(slack, -5);     /* refused: counters only go up */
+    metrics_counter_add(slack, -5); /* refused: counters only go up */
     metrics_counter_add(slack, NAN);
     ck_assert(metrics_counter_value(slack) == 3);
 
@@ -183,15 +184,15 @@ END_TEST
 START_TEST(cardinality_cap_and_null_series)
 {
     struct metrics_registry *r = metrics_registry_new();
-    struct metric_family *f = metrics_family(r, METRIC_COUNTER, "c_total", "h",
-                                             (const char *const[]){"v", NULL});
+    struct metric_family *f =
+        metrics_family(r, METRIC_COUNTER, "c_total", "h", (const char *const[]){"v", NULL});
     for (int i = 0; i < METRICS_MAX_SERIES; i++) {
         char v[16];
         snprintf(v, sizeof v, "%d", i);
         ck_assert_ptr_nonnull(metrics_counter_with(f, METRICS_LV(v)));
     }
     ck_assert_ptr_null(metrics_counter_with(f, METRICS_LV("one-too-many")));
-    ck_assert_ptr_nonnull(metrics_counter_with(f, METRICS_LV("7")));   /* existing: still found */
+    ck_assert_ptr_nonnull(metrics_counter_with(f, METRICS_LV("7"))); /* existing: still found */
     metrics_counter_inc(NULL);
     metrics_counter_add(NULL, 1);
     metrics_gauge_set(NULL, 1);
@@ -206,14 +207,15 @@ END_TEST
 START_TEST(invalid_utf8_label_values_are_replaced)
 {
     struct metrics_registry *r = metrics_registry_new();
-    struct metric_family *f = metrics_family(r, METRIC_GAUGE, "g", "h",
-                                             (const char *const[]){"handler", NULL});
+    struct metric_family *f =
+        metrics_family(r, METRIC_GAUGE, "g", "h", (const char *const[]){"handler", NULL});
     struct metric_gauge *a = metrics_gauge_with(f, METRICS_LV("/\xff\xc3\xa9x\xe2\x82"));
     /* The same bad input finds the same series. */
     ck_assert_ptr_eq(metrics_gauge_with(f, METRICS_LV("/\xff\xc3\xa9x\xe2\x82")), a);
     struct buf b = BUF_INIT;
-    ck_assert_str_eq(render(r, &b), "# HELP g h\n# TYPE g gauge\n"
-                                    "g{handler=\"/\xef\xbf\xbd\xc3\xa9x\xef\xbf\xbd\xef\xbf\xbd\"} 0\n");
+    ck_assert_str_eq(render(r, &b),
+                     "# HELP g h\n# TYPE g gauge\n"
+                     "g{handler=\"/\xef\xbf\xbd\xc3\xa9x\xef\xbf\xbd\xef\xbf\xbd\"} 0\n");
     buf_deinit(&b);
     metrics_registry_free(r);
 }
