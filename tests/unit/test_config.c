@@ -336,6 +336,23 @@ START_TEST(yaml_edge_cases)
 }
 END_TEST
 
+/* Template globs are relative to the config file's directory. */
+START_TEST(templates_resolved)
+{
+    const char *y = "route: {receiver: r}\nreceivers: [{name: r}]\n"
+                    "templates: ['t/*.tmpl', '/abs/x.tmpl']\n";
+    struct cfg_diag d;
+    cfg_diag_init(&d);
+    struct config *cfg = config_parse(y, strlen(y), "am.yml", "/etc/am", &d);
+    ck_assert_ptr_nonnull(cfg);
+    ck_assert_uint_eq(cfg->templates.n, 2);
+    ck_assert_str_eq(cfg->templates.v[0], "/etc/am/t/*.tmpl");
+    ck_assert_str_eq(cfg->templates.v[1], "/abs/x.tmpl");
+    config_free(cfg);
+    cfg_diag_deinit(&d);
+}
+END_TEST
+
 Suite *config_suite(void)
 {
     Suite *s = suite_create("config");
@@ -348,6 +365,7 @@ Suite *config_suite(void)
     tcase_add_test(tc, dump_redacts_secrets);
     tcase_add_test(tc, dump_reparses);
     tcase_add_test(tc, yaml_edge_cases);
+    tcase_add_test(tc, templates_resolved);
     suite_add_tcase(s, tc);
     return s;
 }
