@@ -39,8 +39,6 @@ struct xlate {
     unsigned last_w;  /* nested repeat product of the last atom */
     unsigned *grp_w;  /* per open group: largest product inside */
     size_t depth, grp_cap;
-    char **names;
-    size_t nnames, names_cap;
 };
 
 static int go_error(struct xlate *x, const char *code, const char *expr, size_t len)
@@ -402,10 +400,10 @@ static int parse_perl_group(struct xlate *x)
     size_t start = x->i, p = x->i + 2;
     const char *s = x->s;
     bool named = false;
-    if (p + 1 < x->n && s[p] == 'P' && s[p + 1] == '<')
+    /* Only (?P<name>: Go 1.19, which Alertmanager 0.25 is built with, has
+     * no (?<name>, and accepts duplicate names. */
+    if (p + 2 < x->n && s[p] == 'P' && s[p + 1] == '<')
         named = true, p += 2;
-    else if (p < x->n && s[p] == '<' && p + 1 < x->n && s[p + 1] != '=' && s[p + 1] != '!')
-        named = true, p += 1; /* (?<name> is Go 1.22+; harmless to accept */
     if (named) {
         const char *close = memchr(s + p, '>', x->n - p);
         if (!close)
@@ -413,11 +411,6 @@ static int parse_perl_group(struct xlate *x)
         size_t nlen = (size_t)(close - (s + p)), end = (size_t)(close - s) + 1;
         if (!name_ok(s + p, nlen))
             return go_error(x, "invalid named capture", s + start, end - start);
-        for (size_t k = 0; k < x->nnames; k++)
-            if (strlen(x->names[k]) == nlen && memcmp(x->names[k], s + p, nlen) == 0)
-                return go_error(x, "duplicate capture group name", s + start, end - start);
-        x->names = xgrow(x->names, &x->names_cap, x->nnames + 1, sizeof *x->names);
-        x->names[x->nnames++] = xstrndup(s + p, nlen);
         /* PCRE2 names may not start with a digit; the name is never used. */
         buf_putc(x->out, '(');
         push_group(x);
@@ -693,9 +686,6 @@ int regex_translate(const char *expr, size_t n, struct buf *out, struct errbuf *
 {
     struct xlate x = {.s = expr, .n = n, .out = out, .err = err};
     int rc = translate(&x);
-    for (size_t k = 0; k < x.nnames; k++)
-        free(x.names[k]);
-    free(x.names);
     free(x.grp_w);
     return rc;
 }
