@@ -388,7 +388,7 @@ START_TEST(utf8_parser)
     UTF8("a=\"\\ud800\"", "ERR 2:10: \"\\ud800\": invalid input");
     UTF8("a=~\"(\"", "ERR failed to create matcher: error parsing regexp: missing closing ): "
                      "`^(?:()$`");
-    UTF8("\xc3\xa9\xc3\xa9 = \"x\" y", "ERR 8:9: unexpected y: expected a comma or close brace");
+    UTF8("\xc3\xa9\xc3\xa9 = \"x\" y", "ERR 9:10: unexpected y: expected a comma or close brace");
 }
 END_TEST
 
