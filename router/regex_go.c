@@ -79,10 +79,19 @@ static void emit_hex(struct xlate *x, uint32_t c)
     buf_printf(x->out, "\\x{%x}", (unsigned)c);
 }
 
-/* A literal rune outside a class. */
+static bool is_surrogate(uint32_t c)
+{
+    return c >= 0xd800 && c <= 0xdfff;
+}
+
+/* A literal rune outside a class.  Go accepts \x{D800}..\x{DFFF} and they
+ * never match (input decodes to valid runes or U+FFFD); PCRE2 refuses them
+ * in UTF mode, so they become an empty set. */
 static void emit_literal(struct xlate *x, uint32_t c)
 {
-    if (c < 0x80 && is_alnum(c))
+    if (is_surrogate(c))
+        buf_puts(x->out, "[^\\x{0}-\\x{10ffff}]");
+    else if (c < 0x80 && is_alnum(c))
         buf_putc(x->out, (char)c);
     else if (c < 0x80)
         emit_hex(x, c);
@@ -325,6 +334,8 @@ static int parse_class(struct xlate *x)
         x->i++;
     }
     bool first = true; /* ']' is a literal as the first character */
+    bool neg = x->s[x->i - 1] == '^' && x->i - 1 > start;
+    size_t items = x->out->len;
     for (;;) {
         if (x->i >= x->n)
             return go_error(x, "missing closing ]", x->s + start, x->n - start);
@@ -356,6 +367,14 @@ static int parse_class(struct xlate *x)
             if (hi < lo)
                 return go_error(x, "invalid character class range", x->s + rng, x->i - rng);
         }
+        /* PCRE2 (UTF mode) refuses surrogate code points; Go lets them in
+         * and they never match, so clip them off the range. */
+        if (is_surrogate(lo))
+            lo = 0xe000;
+        if (is_surrogate(hi))
+            hi = 0xd7ff;
+        if (lo > hi)
+            continue;
         emit_hex(x, lo);
         if (hi != lo) {
             buf_putc(x->out, '-');
@@ -363,6 +382,12 @@ static int parse_class(struct xlate *x)
         }
     }
     x->i++; /* ']' */
+    if (x->out->len == items) {
+        /* nothing left: [x] matches no rune, [^x] every rune */
+        x->out->len -= neg ? 2 : 1;
+        buf_puts(x->out, neg ? "[\\x{0}-\\x{10ffff}]" : "[^\\x{0}-\\x{10ffff}]");
+        return 0;
+    }
     buf_putc(x->out, ']');
     return 0;
 }
@@ -594,7 +619,7 @@ static int parse_backslash(struct xlate *x)
     uint32_t r;
     if (parse_escape(x, &r) < 0)
         return -1;
-    emit_hex(x, r);
+    emit_literal(x, r);
     note_atom(x, LAST_ATOM, out0, 1);
     return 0;
 }
