@@ -26,16 +26,16 @@ bool go_isprint(uint32_t r)
     if (!printable) {
         int ec;
         PCRE2_SIZE off;
-        printable = pcre2_compile((PCRE2_SPTR) "[\\p{L}\\p{M}\\p{N}\\p{P}\\p{S}]",
-                                  PCRE2_ZERO_TERMINATED, PCRE2_UTF | PCRE2_ANCHORED, &ec, &off,
-                                  NULL);
+        printable =
+            pcre2_compile((PCRE2_SPTR) "[\\p{L}\\p{M}\\p{N}\\p{P}\\p{S}]", PCRE2_ZERO_TERMINATED,
+                          PCRE2_UTF | PCRE2_ANCHORED, &ec, &off, NULL);
         printable_md = pcre2_match_data_create(1, NULL);
         ROUTER_ASSERT(printable && printable_md);
     }
     struct buf b = BUF_INIT;
     utf8_put(&b, r);
-    int rc = pcre2_match(printable, (PCRE2_SPTR)b.p, b.len, 0, PCRE2_NO_UTF_CHECK,
-                         printable_md, NULL);
+    int rc =
+        pcre2_match(printable, (PCRE2_SPTR)b.p, b.len, 0, PCRE2_NO_UTF_CHECK, printable_md, NULL);
     buf_deinit(&b);
     return rc >= 0;
 }
@@ -43,8 +43,19 @@ bool go_isprint(uint32_t r)
 bool go_isspace(uint32_t r)
 {
     switch (r) {
-    case '\t': case '\n': case '\v': case '\f': case '\r': case ' ':
-    case 0x85: case 0xa0: case 0x1680: case 0x2028: case 0x2029: case 0x202f: case 0x205f:
+    case '\t':
+    case '\n':
+    case '\v':
+    case '\f':
+    case '\r':
+    case ' ':
+    case 0x85:
+    case 0xa0:
+    case 0x1680:
+    case 0x2028:
+    case 0x2029:
+    case 0x202f:
+    case 0x205f:
     case 0x3000:
         return true;
     default:
@@ -78,13 +89,27 @@ void go_quote(struct buf *out, const char *s, size_t n)
             continue;
         }
         switch (r) {
-        case '\a': buf_puts(out, "\\a"); break;
-        case '\b': buf_puts(out, "\\b"); break;
-        case '\f': buf_puts(out, "\\f"); break;
-        case '\n': buf_puts(out, "\\n"); break;
-        case '\r': buf_puts(out, "\\r"); break;
-        case '\t': buf_puts(out, "\\t"); break;
-        case '\v': buf_puts(out, "\\v"); break;
+        case '\a':
+            buf_puts(out, "\\a");
+            break;
+        case '\b':
+            buf_puts(out, "\\b");
+            break;
+        case '\f':
+            buf_puts(out, "\\f");
+            break;
+        case '\n':
+            buf_puts(out, "\\n");
+            break;
+        case '\r':
+            buf_puts(out, "\\r");
+            break;
+        case '\t':
+            buf_puts(out, "\\t");
+            break;
+        case '\v':
+            buf_puts(out, "\\v");
+            break;
         default:
             if (r < 0x20 || r == 0x7f)
                 buf_printf(out, "\\x%c%c", hex[r >> 4], hex[r & 15]);

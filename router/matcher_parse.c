@@ -30,8 +30,8 @@ static void ms_free(struct matchers *ms)
     matchers_deinit(ms);
 }
 
-static int add_matcher(struct matchers *ms, enum match_type t, const char *name,
-                       const char *value, struct errbuf *err)
+static int add_matcher(struct matchers *ms, enum match_type t, const char *name, const char *value,
+                       struct errbuf *err)
 {
     struct matcher m;
     if (matcher_init(&m, t, name, value, err) < 0)
@@ -558,8 +558,8 @@ static int utf8_parse(const char *s, struct matchers *out, struct errbuf *err)
             } else if (rc < 0) {
                 err_append(err, "expected end of input");
             } else {
-                errbuf_set(err, "%zu:%zu: %.*s: expected end of input", t.col0, t.col1,
-                           (int)t.len, s + t.off);
+                errbuf_set(err, "%zu:%zu: %.*s: expected end of input", t.col0, t.col1, (int)t.len,
+                           s + t.off);
                 rc = -1;
             }
             break;

@@ -66,8 +66,7 @@ void *regex_compile(const char *pattern, bool anchor, struct errbuf *err)
         PCRE2_SIZE off;
         code = pcre2_compile((PCRE2_SPTR)buf_str(&pc), pc.len,
                              PCRE2_UTF | PCRE2_NO_UTF_CHECK | PCRE2_DOLLAR_ENDONLY |
-                                 PCRE2_ALT_CIRCUMFLEX | PCRE2_NEVER_BACKSLASH_C |
-                                 PCRE2_NEVER_UCP,
+                                 PCRE2_ALT_CIRCUMFLEX | PCRE2_NEVER_BACKSLASH_C | PCRE2_NEVER_UCP,
                              &ec, &off, cctx);
         if (!code) {
             /* The front end lets through only RE2 syntax, so what PCRE2

@@ -23,8 +23,8 @@
 #include "mem.h"
 #include "utf8.h"
 
-#define MAX_NEST 1000     /* Go's maxHeight: "expression nests too deeply" */
-#define MAX_REPEAT 1000   /* Go's limit on {n,m} counts, also nested */
+#define MAX_NEST 1000   /* Go's maxHeight: "expression nests too deeply" */
+#define MAX_REPEAT 1000 /* Go's limit on {n,m} counts, also nested */
 
 enum last { LAST_NONE, LAST_ATOM, LAST_ASSERT, LAST_REPEAT };
 
@@ -109,7 +109,13 @@ static int parse_escape(struct xlate *x, uint32_t *out)
         return go_error(x, "trailing backslash at end of expression", "", 0);
     p += peek(x, p, &c);
     switch (c) {
-    case '1': case '2': case '3': case '4': case '5': case '6': case '7':
+    case '1':
+    case '2':
+    case '3':
+    case '4':
+    case '5':
+    case '6':
+    case '7':
         /* A single non-zero digit is a backreference: not in RE2. */
         if (p >= x->n || x->s[p] < '0' || x->s[p] > '7')
             break;
@@ -160,12 +166,15 @@ static int parse_escape(struct xlate *x, uint32_t *out)
         x->i = p;
         return 0;
     }
-    case 'a': *out = 7; x->i = p; return 0;
-    case 'f': *out = 12; x->i = p; return 0;
-    case 'n': *out = 10; x->i = p; return 0;
-    case 'r': *out = 13; x->i = p; return 0;
-    case 't': *out = 9; x->i = p; return 0;
-    case 'v': *out = 11; x->i = p; return 0;
+    case 'a':
+    case 'f':
+    case 'n':
+    case 'r':
+    case 't':
+    case 'v':
+        *out = (uint32_t) "\a\f\n\r\t\v"[strchr("afnrtv", (int)c) - "afnrtv"];
+        x->i = p;
+        return 0;
     default:
         if (c < 0x80 && !is_alnum(c)) {
             *out = c;
@@ -181,41 +190,39 @@ bad:
 /* Go's Unicode tables (Go 1.19, Unicode 13): general categories and
  * scripts.  PCRE2 knows more names (binary properties, Bidi classes, loose
  * spellings); only these are RE2. */
-static const char *const unicode_names[] = {
-    "Any", "C", "Cc", "Cf", "Co", "Cs", "L", "Ll", "Lm", "Lo", "Lt", "Lu", "M", "Mc", "Me",
-    "Mn", "N", "Nd", "Nl", "No", "P", "Pc", "Pd", "Pe", "Pf", "Pi", "Po", "Ps", "S", "Sc",
-    "Sk", "Sm", "So", "Z", "Zl", "Zp", "Zs",
-    "Adlam", "Ahom", "Anatolian_Hieroglyphs", "Arabic", "Armenian", "Avestan", "Balinese",
-    "Bamum", "Bassa_Vah", "Batak", "Bengali", "Bhaiksuki", "Bopomofo", "Brahmi", "Braille",
-    "Buginese", "Buhid", "Canadian_Aboriginal", "Carian", "Caucasian_Albanian", "Chakma",
-    "Cham", "Cherokee", "Chorasmian", "Common", "Coptic", "Cuneiform", "Cypriot", "Cyrillic",
-    "Deseret", "Devanagari", "Dives_Akuru", "Dogra", "Duployan", "Egyptian_Hieroglyphs",
-    "Elbasan", "Elymaic", "Ethiopic", "Georgian", "Glagolitic", "Gothic", "Grantha", "Greek",
-    "Gujarati", "Gunjala_Gondi", "Gurmukhi", "Han", "Hangul", "Hanifi_Rohingya", "Hanunoo",
-    "Hatran", "Hebrew", "Hiragana", "Imperial_Aramaic", "Inherited", "Inscriptional_Pahlavi",
-    "Inscriptional_Parthian", "Javanese", "Kaithi", "Kannada", "Katakana", "Kayah_Li",
-    "Kharoshthi", "Khitan_Small_Script", "Khmer", "Khojki", "Khudawadi", "Lao", "Latin",
-    "Lepcha", "Limbu", "Linear_A", "Linear_B", "Lisu", "Lycian", "Lydian", "Mahajani",
-    "Makasar", "Malayalam", "Mandaic", "Manichaean", "Marchen", "Masaram_Gondi", "Medefaidrin",
-    "Meetei_Mayek", "Mende_Kikakui", "Meroitic_Cursive", "Meroitic_Hieroglyphs", "Miao", "Modi",
-    "Mongolian", "Mro", "Multani", "Myanmar", "Nabataean", "Nandinagari", "New_Tai_Lue", "Newa",
-    "Nko", "Nushu", "Nyiakeng_Puachue_Hmong", "Ogham", "Ol_Chiki", "Old_Hungarian",
-    "Old_Italic", "Old_North_Arabian", "Old_Permic", "Old_Persian", "Old_Sogdian",
-    "Old_South_Arabian", "Old_Turkic", "Oriya", "Osage", "Osmanya", "Pahawh_Hmong",
-    "Palmyrene", "Pau_Cin_Hau", "Phags_Pa", "Phoenician", "Psalter_Pahlavi", "Rejang", "Runic",
-    "Samaritan", "Saurashtra", "Sharada", "Shavian", "Siddham", "SignWriting", "Sinhala",
-    "Sogdian", "Sora_Sompeng", "Soyombo", "Sundanese", "Syloti_Nagri", "Syriac", "Tagalog",
-    "Tagbanwa", "Tai_Le", "Tai_Tham", "Tai_Viet", "Takri", "Tamil", "Tangut", "Telugu",
-    "Thaana", "Thai", "Tibetan", "Tifinagh", "Tirhuta", "Ugaritic", "Vai", "Wancho",
-    "Warang_Citi", "Yezidi", "Yi", "Zanabazar_Square",
-};
+static const char unicode_names[] =
+    "|Any|C|Cc|Cf|Co|Cs|L|Ll|Lm|Lo|Lt|Lu|M|Mc|Me|Mn|N|Nd|Nl|No|P|Pc|Pd|Pe|Pf|Pi|Po|Ps|S|"
+    "Sc|Sk|Sm|So|Z|Zl|Zp|Zs|Adlam|Ahom|Anatolian_Hieroglyphs|Arabic|Armenian|Avestan|"
+    "Balinese|Bamum|Bassa_Vah|Batak|Bengali|Bhaiksuki|Bopomofo|Brahmi|Braille|Buginese|"
+    "Buhid|Canadian_Aboriginal|Carian|Caucasian_Albanian|Chakma|Cham|Cherokee|Chorasmian|"
+    "Common|Coptic|Cuneiform|Cypriot|Cyrillic|Deseret|Devanagari|Dives_Akuru|Dogra|"
+    "Duployan|Egyptian_Hieroglyphs|Elbasan|Elymaic|Ethiopic|Georgian|Glagolitic|Gothic|"
+    "Grantha|Greek|Gujarati|Gunjala_Gondi|Gurmukhi|Han|Hangul|Hanifi_Rohingya|Hanunoo|"
+    "Hatran|Hebrew|Hiragana|Imperial_Aramaic|Inherited|Inscriptional_Pahlavi|"
+    "Inscriptional_Parthian|Javanese|Kaithi|Kannada|Katakana|Kayah_Li|Kharoshthi|"
+    "Khitan_Small_Script|Khmer|Khojki|Khudawadi|Lao|Latin|Lepcha|Limbu|Linear_A|Linear_B|"
+    "Lisu|Lycian|Lydian|Mahajani|Makasar|Malayalam|Mandaic|Manichaean|Marchen|"
+    "Masaram_Gondi|Medefaidrin|Meetei_Mayek|Mende_Kikakui|Meroitic_Cursive|"
+    "Meroitic_Hieroglyphs|Miao|Modi|Mongolian|Mro|Multani|Myanmar|Nabataean|Nandinagari|"
+    "New_Tai_Lue|Newa|Nko|Nushu|Nyiakeng_Puachue_Hmong|Ogham|Ol_Chiki|Old_Hungarian|"
+    "Old_Italic|Old_North_Arabian|Old_Permic|Old_Persian|Old_Sogdian|Old_South_Arabian|"
+    "Old_Turkic|Oriya|Osage|Osmanya|Pahawh_Hmong|Palmyrene|Pau_Cin_Hau|Phags_Pa|"
+    "Phoenician|Psalter_Pahlavi|Rejang|Runic|Samaritan|Saurashtra|Sharada|Shavian|"
+    "Siddham|SignWriting|Sinhala|Sogdian|Sora_Sompeng|Soyombo|Sundanese|Syloti_Nagri|"
+    "Syriac|Tagalog|Tagbanwa|Tai_Le|Tai_Tham|Tai_Viet|Takri|Tamil|Tangut|Telugu|Thaana|"
+    "Thai|Tibetan|Tifinagh|Tirhuta|Ugaritic|Vai|Wancho|Warang_Citi|Yezidi|Yi|"
+    "Zanabazar_Square|";
 
 static bool unicode_name_known(const char *name, size_t len)
 {
-    for (size_t k = 0; k < sizeof unicode_names / sizeof unicode_names[0]; k++)
-        if (strlen(unicode_names[k]) == len && memcmp(unicode_names[k], name, len) == 0)
-            return true;
-    return false;
+    char key[64];
+    if (len == 0 || len + 3 > sizeof key || memchr(name, '|', len))
+        return false;
+    key[0] = '|';
+    memcpy(key + 1, name, len);
+    key[len + 1] = '|';
+    key[len + 2] = '\0';
+    return strstr(unicode_names, key) != NULL;
 }
 
 /* Go's parseUnicodeClass: \pL, \PL, \p{Greek}, \p{^Greek}.  x->i is at the
@@ -260,7 +267,10 @@ static bool perl_class(struct xlate *x, bool in_class)
         return false;
     char c = x->s[x->i + 1];
     switch (c) {
-    case 'd': case 'D': case 'w': case 'W':
+    case 'd':
+    case 'D':
+    case 'w':
+    case 'W':
         buf_printf(x->out, "\\%c", c);
         break;
     case 's':
@@ -579,7 +589,10 @@ static int parse_backslash(struct xlate *x)
     size_t out0 = x->out->len;
     char c = x->i + 1 < x->n ? x->s[x->i + 1] : '\0';
     switch (c) {
-    case 'A': case 'b': case 'B': case 'z':
+    case 'A':
+    case 'b':
+    case 'B':
+    case 'z':
         buf_printf(x->out, "\\%c", c);
         x->i += 2;
         note_atom(x, LAST_ASSERT, out0, 1);
@@ -604,7 +617,8 @@ static int parse_backslash(struct xlate *x)
         x->i = next;
         return 0;
     }
-    case 'p': case 'P':
+    case 'p':
+    case 'P':
         if (parse_unicode_class(x) < 0)
             return -1;
         note_atom(x, LAST_ATOM, out0, 1);
@@ -661,7 +675,8 @@ static int translate(struct xlate *x)
             x->last = LAST_NONE;
             x->i++;
             continue;
-        case '^': case '$':
+        case '^':
+        case '$':
             buf_putc(x->out, (char)r);
             x->i++;
             note_atom(x, LAST_ASSERT, out0, 1);
@@ -671,7 +686,9 @@ static int translate(struct xlate *x)
             x->i++;
             note_atom(x, LAST_ATOM, out0, 1);
             continue;
-        case '*': case '+': case '?':
+        case '*':
+        case '+':
+        case '?':
             if (repeat(x, 1, 0, 0, false) < 0)
                 return -1;
             continue;

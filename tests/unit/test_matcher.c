@@ -64,18 +64,30 @@ static size_t corpus_field(char *f)
         }
         char e = f[++i];
         switch (e) {
-        case 'n': f[o++] = '\n'; break;
-        case 't': f[o++] = '\t'; break;
-        case 'v': f[o++] = '\v'; break;
-        case 'b': f[o++] = '\b'; break;
-        case 'a': f[o++] = '\a'; break;
+        case 'n':
+            f[o++] = '\n';
+            break;
+        case 't':
+            f[o++] = '\t';
+            break;
+        case 'v':
+            f[o++] = '\v';
+            break;
+        case 'b':
+            f[o++] = '\b';
+            break;
+        case 'a':
+            f[o++] = '\a';
+            break;
         case 'x': {
             char hex[3] = {f[i + 1], f[i + 2], 0};
             f[o++] = (char)strtol(hex, NULL, 16);
             i += 2;
             break;
         }
-        default: f[o++] = e; break;
+        default:
+            f[o++] = e;
+            break;
         }
     }
     f[o] = '\0';
@@ -113,10 +125,9 @@ START_TEST(go_corpus)
         }
         if (strcmp(got, want) != 0) {
             if (bad++ == 0)
-                snprintf(first_bad, sizeof first_bad, "line %d: /%.200s/ got %.300s, Go says %.300s", lineno,
-                         pat, got, want);
-            fprintf(stderr, "go-compat.tsv:%d: /%s/ got %s, Go says %s\n", lineno, pat, got,
-                    want);
+                snprintf(first_bad, sizeof first_bad,
+                         "line %d: /%.200s/ got %.300s, Go says %.300s", lineno, pat, got, want);
+            fprintf(stderr, "go-compat.tsv:%d: /%s/ got %s, Go says %s\n", lineno, pat, got, want);
         }
     }
     fclose(fp);
@@ -164,7 +175,10 @@ START_TEST(regex_invalid_utf8_subject)
     ck_assert(regex_match(two, "\xff\xfe", 2));
     ck_assert(regex_match(two, "\xe2\x82", 2)); /* truncated sequence: two runes */
     ck_assert(regex_match(fffd, "a\xc0z", 3) == false);
-    ck_assert(regex_match(fffd, "a\xc0" "b", 3));
+    ck_assert(regex_match(fffd,
+                          "a\xc0"
+                          "b",
+                          3));
     ck_assert(!regex_match(yy, "\xff", 1)); /* \xff is U+00FF, not the byte */
     ck_assert(regex_match(yy, "\xc3\xbf", 2));
     regex_free(any);
@@ -206,17 +220,17 @@ END_TEST
 START_TEST(regex_rejects_non_re2)
 {
     static const char *const bad[] = {
-        "(a)\\1", "\\k<x>", "(?=a)", "(?!a)", "(?<=a)b", "(?<!a)b", "(?>a)", "a*+", "a++",
-        "a?+", "a{2}+", "(?R)", "(?1)", "(?(1)a|b)", "\\C", "(?|a)", "\\K", "\\G", "\\Z",
-        "(*UTF)", "(?x)a b", "\\ca", "\\N{U+41}", "[[:foo:]]", "\\p{Xan}", "a{1001}",
+        "(a)\\1", "\\k<x>",    "(?=a)",     "(?!a)",    "(?<=a)b", "(?<!a)b", "(?>a)",
+        "a*+",    "a++",       "a?+",       "a{2}+",    "(?R)",    "(?1)",    "(?(1)a|b)",
+        "\\C",    "(?|a)",     "\\K",       "\\G",      "\\Z",     "(*UTF)",  "(?x)a b",
+        "\\ca",   "\\N{U+41}", "[[:foo:]]", "\\p{Xan}", "a{1001}",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         struct errbuf e;
         e.msg[0] = '\0';
         void *re = regex_compile(bad[i], true, &e);
         ck_assert_msg(re == NULL, "accepted non-RE2 pattern %s", bad[i]);
-        ck_assert_msg(strncmp(e.msg, "error parsing regexp: ", 22) == 0, "%s: %s", bad[i],
-                      e.msg);
+        ck_assert_msg(strncmp(e.msg, "error parsing regexp: ", 22) == 0, "%s: %s", bad[i], e.msg);
     }
 }
 END_TEST
@@ -228,7 +242,8 @@ START_TEST(regex_translation_is_defensive)
     struct buf b = BUF_INIT;
     struct errbuf e;
     ck_assert_int_eq(regex_translate("[[.a.]]\\s^*", 11, &b, &e), 0);
-    ck_assert_str_eq(buf_str(&b), "[\\x{5b}\\x{2e}\\x{61}\\x{2e}]\\x{5d}[\\t\\n\\f\\r\\x{20}](?:^)*");
+    ck_assert_str_eq(buf_str(&b),
+                     "[\\x{5b}\\x{2e}\\x{61}\\x{2e}]\\x{5d}[\\t\\n\\f\\r\\x{20}](?:^)*");
     buf_deinit(&b);
     /* deep nesting: Go's limit is 1000 */
     char deep[2100];
@@ -258,9 +273,9 @@ START_TEST(missing_label_is_empty)
         const char *v;
         bool absent, with_v;
     } rows[] = {
-        {MATCH_EQ, "v", false, true},   {MATCH_EQ, "", true, false},
-        {MATCH_NE, "v", true, false},   {MATCH_RE, "v.*", false, true},
-        {MATCH_RE, ".*", true, true},   {MATCH_NRE, "v.*", true, false},
+        {MATCH_EQ, "v", false, true}, {MATCH_EQ, "", true, false},
+        {MATCH_NE, "v", true, false}, {MATCH_RE, "v.*", false, true},
+        {MATCH_RE, ".*", true, true}, {MATCH_NRE, "v.*", true, false},
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         struct matcher m;
