@@ -6,8 +6,10 @@
  * rejects, with Go's error text ("error parsing regexp: missing closing ):
  * `^(?:()$`"), and rewrites the few constructs whose meaning differs (\s,
  * octal and hex escapes, literal punctuation, quantified assertions).  Every
- * match runs under a match limit, so a hostile pattern costs at most about a
- * millisecond and counts as "no match" (counted in regex_limit_hits()).
+ * match runs under a match limit, so a hostile pattern cannot stall the loop:
+ * a match that backtracks too long is finished by PCRE2's non-backtracking
+ * DFA matcher instead (still Go's answer); only if that also gives up does it
+ * count as "no match" (regex_limit_hits()).
  *
  * Declared through matcher.h as well; the signatures are the matcher
  * contract. */
@@ -26,11 +28,13 @@
  * Free with regex_free(). */
 void *regex_compile(const char *pattern, bool anchor, struct errbuf *err);
 /* True if re matches s[0..len).  Invalid UTF-8 in s is matched as U+FFFD
- * per bad byte, as Go does.  Hitting the match limit counts as no match. */
+ * per bad byte, as Go does.  Giving up on limits counts as no match. */
 bool regex_match(const void *re, const char *s, size_t len);
 void regex_free(void *re);
-/* How many matches were cut short by the match limit since start. */
+/* Since start: matches abandoned on limits (answered "no match"), and
+ * matches that hit the backtracking limit and went to the DFA matcher. */
 unsigned long regex_limit_hits(void);
+unsigned long regex_dfa_runs(void);
 
 /* Translates a Go/RE2 expression into the equivalent PCRE2 pattern
  * (appended to out).  Returns -1 with Go's error message.  Exposed for
