@@ -52,7 +52,7 @@ SUITES    := $(patsubst tests/unit/test_%.c,%,$(TEST_SRCS))
 BIN       := $(BUILD)/alertrouter
 UNIT      := $(BUILD)/unit_tests
 
-.PHONY: all deps run test unit integration test-asan fuzz bench clean print-deps
+.PHONY: all deps run test unit integration test-asan fuzz bench bench-tools clean print-deps
 
 all: $(BIN)
 
@@ -115,6 +115,21 @@ test: deps
 test-asan: deps
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  $(MAKE) BUILD=build-asan SAN=1 unit integration
+
+# Benchmark tools (bench/*.c, one program per file, no router code) and the
+# side-by-side run against Alertmanager; see bench/RESULTS.md.
+BENCH_TOOLS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
+
+bench-tools: $(BENCH_TOOLS)
+
+$(BUILD)/bench/%: bench/%.c $(wildcard bench/*.h) | $(BUILD)/bench
+	$(CC) $(CFLAGS_BASE) $(CFLAGS) $(LDFLAGS) -o $@ $<
+
+$(BUILD)/bench:
+	mkdir -p $@
+
+bench: $(BIN) bench-tools
+	BUILD=$(BUILD) bench/run.sh
 
 clean:
 	rm -rf build build-asan build-fuzz
