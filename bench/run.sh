@@ -20,6 +20,10 @@
 #            100-alert POST when nothing queues (not counted in CPU/alert).
 #   memory   fresh process; load 10k, then 50k, then 100k distinct active
 #            alerts; after each step wait 1 s, read VmRSS and VmHWM.
+#   notify   fresh process with a webhook receiver and group_wait GROUP_WAIT;
+#            bench/latency.py POSTs LAT_GROUPS alerts, each opening a new
+#            group, and its sink times the webhook: overhead = receipt - POST
+#            - group_wait, p50 and p99 over the groups.
 #   ready    fork+exec to the first 200 from /-/ready (bench/readytime).
 #
 # If alertrouter is missing or does not accept POST /api/v2/alerts, the
@@ -36,11 +40,11 @@ AM=${AM:-/usr/bin/prometheus-alertmanager}
 LOADGEN=$BUILD/bench/loadgen
 READYTIME=$BUILD/bench/readytime
 if [ "${QUICK:-0}" = 1 ]; then
-    REPS=${REPS:-1} DUR=${DUR:-4} LAT_DUR=${LAT_DUR:-1} MEM_REPS=${MEM_REPS:-1}
-    READY_REPS=${READY_REPS:-3}
+    REPS=${REPS:-1} DUR=${DUR:-3} LAT_DUR=${LAT_DUR:-1} MEM_REPS=${MEM_REPS:-1}
+    READY_REPS=${READY_REPS:-3} LAT_GROUPS=${LAT_GROUPS:-30}
 else
     REPS=${REPS:-3} DUR=${DUR:-8} LAT_DUR=${LAT_DUR:-2} MEM_REPS=${MEM_REPS:-2}
-    READY_REPS=${READY_REPS:-7}
+    READY_REPS=${READY_REPS:-7} LAT_GROUPS=${LAT_GROUPS:-100}
 fi
 ING_ALERTS=${ING_ALERTS:-10000}
 BATCH=${BATCH:-100}
@@ -48,6 +52,7 @@ CONNS=${CONNS:-8}
 RESOLVED=${RESOLVED:-0.1}
 LABELS=${LABELS:-8}
 MEM_STEPS=${MEM_STEPS:-"10000 50000 100000"}
+GROUP_WAIT=${GROUP_WAIT:-1}
 OUT=${OUT:-$REPO/bench/out/$(date -u +%Y%m%dT%H%M%SZ)}
 CLK_TCK=$(getconf CLK_TCK)
 
@@ -82,6 +87,24 @@ route:
 receivers:
   - name: "null"
 EOF
+CFG=$TMP/config.yml
+
+# latency_config SINK_PORT: the notify run's config, with a webhook to the sink.
+latency_config() {
+    cat >"$TMP/latency.yml" <<EOF
+route:
+  receiver: hook
+  group_by: ["alertname"]
+  group_wait: ${GROUP_WAIT}s
+  group_interval: 5m
+  repeat_interval: 4h
+receivers:
+  - name: hook
+    webhook_configs:
+      - url: http://127.0.0.1:$1/hook
+        send_resolved: false
+EOF
+}
 
 free_port() {
     python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
@@ -91,7 +114,7 @@ free_port() {
 server_cmd() {
     local bin=$AM extra="--cluster.listen-address="
     [ "$1" = router ] && { bin=$ROUTER; extra=""; }
-    printf '%s\n' "$bin" "--config.file=$TMP/config.yml" "--storage.path=$3" \
+    printf '%s\n' "$bin" "--config.file=$CFG" "--storage.path=$3" \
         "--web.listen-address=127.0.0.1:$2" "--log.level=warn" $extra
 }
 
@@ -219,6 +242,29 @@ for rep in $(seq "$MEM_REPS"); do
     done
 done
 
+# ---- notification overhead ---------------------------------------------------
+for rep in $(seq "$REPS"); do
+    for s in $(order "$rep"); do
+        sink=$(free_port)
+        latency_config "$sink"
+        CFG=$TMP/latency.yml
+        start "$s" || { CFG=$TMP/config.yml; note "$(name "$s"): not ready, notify rep $rep skipped"; continue; }
+        CFG=$TMP/config.yml
+        echo "== notify $s rep $rep" >>"$LOG"
+        out=$(python3 "$here/latency.py" --url "$SURL" --sink-port "$sink" --group-wait "$GROUP_WAIT" \
+            --groups "$LAT_GROUPS" --tag "$s$rep" 2>&1)
+        stop
+        echo "$out" | sed 's/^/    /' >>"$LOG"
+        r=$(grep '^RESULT ' <<<"$out")
+        if [ -n "$(kv p50_ms "$r")" ] && [ "$(kv received "$r")" = "$LAT_GROUPS" ]; then
+            record "$s" np50 "$(kv p50_ms "$r")"; record "$s" np99 "$(kv p99_ms "$r")"
+            note "$(name "$s") notify rep $rep: overhead p50 $(kv p50_ms "$r") ms, p99 $(kv p99_ms "$r") ms"
+        else
+            note "$(name "$s"): notify rep $rep: $(head -1 <<<"$out")"
+        fi
+    done
+done
+
 # ---- time to ready ----------------------------------------------------------
 for rep in $(seq "$READY_REPS"); do
     for s in $(order "$rep"); do
@@ -243,7 +289,7 @@ row() { # label metric [digits]
 {
     echo "# $(date -u +%Y-%m-%dT%H:%MZ) $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), kernel $(uname -r)"
     echo "# $("$AM" --version 2>&1 | head -1)"
-    echo "# medians: ingest $REPS x ${DUR}s (+${LAT_DUR}s on 1 conn) ($ING_ALERTS alerts, batch $BATCH, $CONNS conns, resolved $RESOLVED, $LABELS labels), memory $MEM_REPS, ready $READY_REPS"
+    echo "# medians: ingest $REPS x ${DUR}s (+${LAT_DUR}s on 1 conn) ($ING_ALERTS alerts, batch $BATCH, $CONNS conns, resolved $RESOLVED, $LABELS labels), memory $MEM_REPS, notify $REPS x $LAT_GROUPS groups, ready $READY_REPS"
     printf '%-34s %14s %14s %12s\n' "metric" "alertmanager" "alertrouter" "ratio AR/AM"
     row "CPU us per ingested alert" cpu
     row "ingest alerts/s" aps
@@ -255,6 +301,8 @@ row() { # label metric [digits]
         row "VmRSS MB, $((step / 1000))k active alerts" "rss$step"
         row "VmHWM MB, $((step / 1000))k active alerts" "hwm$step"
     done
+    row "notify overhead p50 ms (webhook)" np50
+    row "notify overhead p99 ms (webhook)" np99
     row "start to /-/ready 200, ms" ready
 } | tee "$OUT/table.txt"
 echo "(runs: $LOG)"
