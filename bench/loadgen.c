@@ -477,6 +477,9 @@ static int parse_response(struct conn *c, int *keep)
         size_t n = body_len < sizeof st.first_err - 1 ? body_len : sizeof st.first_err - 1;
         memcpy(st.first_err, c->rbuf + hlen, n);
         st.first_err[n] = 0;
+        for (size_t i = 0; i < n; i++) /* one line, even if chunked or multi-line */
+            if ((unsigned char)st.first_err[i] < 0x20)
+                st.first_err[i] = ' ';
     }
     c->batch = 0;
     return 1;
@@ -507,8 +510,10 @@ static void on_readable(struct conn *c, uint64_t deadline)
             return;
         }
         if (pr == 1) {
-            if (!keep) {
+            if (!keep) { /* an orderly close is not a failure: no budget spent */
                 conn_close(c);
+                if (want_more(deadline))
+                    conn_open(c);
                 return;
             }
             c->rlen = 0;
@@ -571,8 +576,9 @@ int main(int argc, char **argv)
         conns[i].fd = -1;
         conns[i].rbuf = xmalloc(RBUF_CAP);
     }
-    /* A connection that fails is reopened, but at most 3 times per
-     * connection over the whole run, so a dead target ends the run fast. */
+    /* A connection that failed (refused, reset, timed out) is reopened, but
+     * at most 3 times per connection over the whole run, so a dead target
+     * ends the run fast. */
     long reopen_budget = 3 * o.conns;
     for (long i = 0; i < o.conns; i++)
         conn_open(&conns[i]);

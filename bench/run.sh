@@ -147,6 +147,8 @@ stop() {
 }
 
 cpu_ticks() { sed 's/.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'; }
+# machine-wide busy and total jiffies (all CPUs): how much else ran meanwhile
+sys_ticks() { awk '/^cpu / {print $2+$3+$4+$7+$8+$9, $2+$3+$4+$5+$6+$7+$8+$9}' /proc/stat; }
 status_kb() { awk -v k="$2:" '$1 == k {print $2}' "/proc/$1/status"; }
 kv() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$2"; }
 record() { echo "$3" >>"$TMP/$1.$2"; }   # record SERVER METRIC VALUE
@@ -189,6 +191,7 @@ name() { [ "$1" = am ] && echo Alertmanager || echo alertrouter; }
 # order SERVERS for repetition $1: flips every repetition
 order() { if [ $(($1 % 2)) = 1 ] || [ ${#SERVERS[@]} = 1 ]; then echo "${SERVERS[@]}"; else echo "${SERVERS[1]} ${SERVERS[0]}"; fi; }
 
+LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
 note "bench: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), kernel $(uname -r)"
 note "bench: servers: ${SERVERS[*]}; REPS=$REPS DUR=${DUR}s MEM_REPS=$MEM_REPS READY_REPS=$READY_REPS; log $LOG"
 
@@ -199,10 +202,10 @@ for rep in $(seq "$REPS"); do
         echo "== ingest $s rep $rep" >>"$LOG"
         loadgen --alerts "$ING_ALERTS" --batch "$BATCH" --conns "$CONNS" --labels "$LABELS" \
             --requests $((ING_ALERTS / BATCH)) --duration 60 >/dev/null
-        c0=$(cpu_ticks "$SPID")
+        c0=$(cpu_ticks "$SPID"); read -r b0 t0 < <(sys_ticks)
         r=$(loadgen --alerts "$ING_ALERTS" --batch "$BATCH" --conns "$CONNS" --labels "$LABELS" \
             --resolved "$RESOLVED" --duration "$DUR")
-        c1=$(cpu_ticks "$SPID")
+        c1=$(cpu_ticks "$SPID"); read -r b1 t1 < <(sys_ticks)
         r1=$(loadgen --alerts "$ING_ALERTS" --batch "$BATCH" --conns 1 --labels "$LABELS" \
             --resolved "$RESOLVED" --duration "$LAT_DUR")
         stop
@@ -211,9 +214,12 @@ for rep in $(seq "$REPS"); do
         if [ -z "$n" ] || [ "$n" = 0 ]; then note "$(name "$s"): ingest rep $rep accepted nothing"; continue; fi
         [ "$(kv bad "$r")" = 0 ] || note "$(name "$s"): ingest rep $rep had non-2xx answers (see log)"
         cpu=$(awk -v d=$((c1 - c0)) -v hz="$CLK_TCK" -v n="$n" 'BEGIN{printf "%.2f", d*1e6/hz/n}')
+        # everything but the server (loadgen included), in % of all CPUs
+        other=$(awk -v b=$((b1 - b0)) -v t=$((t1 - t0)) -v s=$((c1 - c0)) \
+            'BEGIN{ if (t > 0) printf "%.0f", 100*(b-s)/t; else print "?" }')
         record "$s" cpu "$cpu"; record "$s" aps "$(kv aps "$r")"
         record "$s" p50 "$(kv p50_us "$r")"; record "$s" p99 "$(kv p99_us "$r")"
-        note "$(name "$s") ingest rep $rep: $(kv aps "$r") alerts/s, $cpu us CPU/alert, p50 $(kv p50_us "$r") us, p99 $(kv p99_us "$r") us"
+        note "$(name "$s") ingest rep $rep: $(kv aps "$r") alerts/s, $cpu us CPU/alert, p50 $(kv p50_us "$r") us, p99 $(kv p99_us "$r") us; others used ${other}% of the CPUs"
     done
 done
 
@@ -288,7 +294,7 @@ row() { # label metric [digits]
 }
 {
     echo "# $(date -u +%Y-%m-%dT%H:%MZ) $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), kernel $(uname -r)"
-    echo "# $("$AM" --version 2>&1 | head -1)"
+    echo "# $("$AM" --version 2>&1 | head -1); load average at start $LOAD0, at end $(cut -d' ' -f1-3 /proc/loadavg)"
     echo "# medians: ingest $REPS x ${DUR}s (+${LAT_DUR}s on 1 conn) ($ING_ALERTS alerts, batch $BATCH, $CONNS conns, resolved $RESOLVED, $LABELS labels), memory $MEM_REPS, notify $REPS x $LAT_GROUPS groups, ready $READY_REPS"
     printf '%-34s %14s %14s %12s\n' "metric" "alertmanager" "alertrouter" "ratio AR/AM"
     row "CPU us per ingested alert" cpu
