@@ -50,7 +50,9 @@ TEST_OBJS := $(TEST_SRCS:tests/unit/%.c=$(BUILD)/test/%.o)
 SUITES    := $(patsubst tests/unit/test_%.c,%,$(TEST_SRCS))
 
 # Programs the integration tests run beside the router: each
-# tests/integration/X.c becomes $(BUILD)/X, linked with the router's modules.
+# tests/integration/X.c becomes $(BUILD)/X, linked with the router's modules
+# (metrics_dump for t_metrics_format.sh, http_client_driver for
+# t_http_client.sh).
 ITEST_SRCS := $(wildcard tests/integration/*.c)
 ITEST_BINS := $(ITEST_SRCS:tests/integration/%.c=$(BUILD)/%)
 
