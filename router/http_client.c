@@ -50,8 +50,8 @@ static void socket_action(struct http_client *c, curl_socket_t fd, int mask)
 static void on_sock_ready(EV_P_ ev_io *w, int revents)
 {
     struct sock *s = (struct sock *)w;
-    int mask = ((revents & EV_READ) ? CURL_CSELECT_IN : 0) |
-               ((revents & EV_WRITE) ? CURL_CSELECT_OUT : 0);
+    int mask =
+        ((revents & EV_READ) ? CURL_CSELECT_IN : 0) | ((revents & EV_WRITE) ? CURL_CSELECT_OUT : 0);
     socket_action(s->c, w->fd, mask);
 }
 
@@ -202,8 +202,8 @@ static void build_error(struct http_request *r, struct http_result *res)
 {
     if (res->curl_code != 0) {
         const char *detail = r->curl_err;
-        bool show = detail[0] && code_has_useful_detail(res->curl_code) &&
-                    detail_is_safe(r, detail);
+        bool show =
+            detail[0] && code_has_useful_detail(res->curl_code) && detail_is_safe(r, detail);
         char code[48];
         if (res->status)
             snprintf(code, sizeof code, "curl %d, %s %ld", res->curl_code,
@@ -318,8 +318,7 @@ static void on_drain_notify(EV_P_ ev_timer *w, int revents)
         fn(c->drained_arg);
 }
 
-void http_client_drain(struct http_client *c, double timeout_s, http_drained_fn *drained,
-                       void *arg)
+void http_client_drain(struct http_client *c, double timeout_s, http_drained_fn *drained, void *arg)
 {
     c->draining = true;
     c->drained = drained;
@@ -414,4 +413,3 @@ void http_client_cancel(struct http_client *c, struct http_request *r)
     http_request_free(r);
     maybe_finish_drain(c);
 }
-

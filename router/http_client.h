@@ -45,8 +45,8 @@ enum http_tls_version {
 /* Alertmanager's tls_config.  All strings are file paths or names, NULL
  * when unset; none is kept after submit returns. */
 struct http_tls {
-    const char *ca_file;     /* NULL: the system's CA bundle */
-    const char *cert_file;   /* client certificate (PEM), with key_file */
+    const char *ca_file;   /* NULL: the system's CA bundle */
+    const char *cert_file; /* client certificate (PEM), with key_file */
     const char *key_file;
     const char *server_name; /* verify (and SNI) against this name instead of
                                 the URL's host; the Host header stays */
@@ -55,28 +55,28 @@ struct http_tls {
 };
 
 struct http_request_opts {
-    const char *method;         /* NULL: POST with a body, GET without */
-    const char *url;            /* http:// or https:// only */
+    const char *method; /* NULL: POST with a body, GET without */
+    const char *url;    /* http:// or https:// only */
     /* NULL-terminated array of "Name: value" lines, or NULL.  A line with
      * CR, LF or NUL is refused (header injection). */
     const char *const *headers;
-    const char *body;           /* may be NULL (no body) */
+    const char *body; /* may be NULL (no body) */
     size_t body_len;
     /* true: `body` was malloc'd and we take ownership (freed with free()
      * even if submit fails); false: it is copied. */
     bool body_owned;
-    long timeout_ms;            /* whole request; 0: HTTP_TIMEOUT_DEFAULT_MS */
+    long timeout_ms; /* whole request; 0: HTTP_TIMEOUT_DEFAULT_MS */
     struct http_tls tls;
-    const char *proxy_url;      /* NULL: no proxy, environment ignored */
-    bool proxy_from_environment;/* use http(s)_proxy/no_proxy instead */
-    const char *basic_user;     /* basic auth, with basic_password */
+    const char *proxy_url;       /* NULL: no proxy, environment ignored */
+    bool proxy_from_environment; /* use http(s)_proxy/no_proxy instead */
+    const char *basic_user;      /* basic auth, with basic_password */
     const char *basic_password;
     /* "Authorization: <type> <credentials>"; type NULL means "Bearer". */
     const char *authorization_type;
     const char *authorization_credentials;
-    bool follow_redirects;      /* at most 10, http(s) only, as Go's client */
-    const char *user_agent;     /* NULL: HTTP_CLIENT_USER_AGENT */
-    size_t body_cap;            /* kept response bytes; 0: HTTP_BODY_CAP_DEFAULT */
+    bool follow_redirects;  /* at most 10, http(s) only, as Go's client */
+    const char *user_agent; /* NULL: HTTP_CLIENT_USER_AGENT */
+    size_t body_cap;        /* kept response bytes; 0: HTTP_BODY_CAP_DEFAULT */
 };
 
 /* One SMTP submission: the envelope and a ready-made RFC 5322 message.
@@ -84,25 +84,25 @@ struct http_request_opts {
  * smtp://mx.example.org:587/router.example.org), STARTTLS, AUTH, MAIL,
  * RCPT and DATA with dot-stuffing.  The notifier builds the message. */
 struct http_smtp_opts {
-    const char *url;            /* smtp:// (STARTTLS if require_tls) or smtps:// */
-    const char *mail_from;      /* "<a@b>" or "a@b" */
-    const char *const *rcpt;    /* NULL-terminated, at least one */
-    const char *payload;        /* the message, CRLF line ends */
+    const char *url;         /* smtp:// (STARTTLS if require_tls) or smtps:// */
+    const char *mail_from;   /* "<a@b>" or "a@b" */
+    const char *const *rcpt; /* NULL-terminated, at least one */
+    const char *payload;     /* the message, CRLF line ends */
     size_t payload_len;
-    bool payload_owned;         /* as body_owned */
+    bool payload_owned; /* as body_owned */
     /* smtp:// only: true -> STARTTLS is mandatory (CURLUSESSL_ALL), a
      * server without it fails with curl code 64; false -> plain text, no
      * STARTTLS, as Alertmanager's require_tls: false. */
     bool require_tls;
-    const char *user;           /* NULL: no AUTH */
+    const char *user; /* NULL: no AUTH */
     const char *password;
-    const char *login_options;  /* e.g. "AUTH=PLAIN"; NULL: server's choice */
+    const char *login_options; /* e.g. "AUTH=PLAIN"; NULL: server's choice */
     struct http_tls tls;
-    long timeout_ms;            /* whole session; 0: HTTP_TIMEOUT_DEFAULT_MS */
+    long timeout_ms; /* whole session; 0: HTTP_TIMEOUT_DEFAULT_MS */
 };
 
 struct http_client;
-struct http_request;    /* a submitted request; see http_client_cancel() */
+struct http_request; /* a submitted request; see http_client_cancel() */
 
 /* Called once per request, on the loop.  `r` and everything it points to
  * are borrowed for the duration of the call.  The callback may submit new
@@ -122,16 +122,13 @@ void http_client_free(struct http_client *c);
  * returns, or until cancelled), or NULL with *err set when the options are
  * invalid (no URL, bad header, non-http scheme) or the client is draining;
  * then the callback will never be called. */
-struct http_request *http_client_submit(struct http_client *c,
-                                        const struct http_request_opts *o,
+struct http_request *http_client_submit(struct http_client *c, const struct http_request_opts *o,
                                         http_done_fn *done, void *arg, struct errbuf *err);
 
 /* Starts an SMTP submission; as http_client_submit().  Addresses with CR,
  * LF, NUL or angle brackets inside are refused. */
-struct http_request *http_client_submit_smtp(struct http_client *c,
-                                             const struct http_smtp_opts *o,
-                                             http_done_fn *done, void *arg,
-                                             struct errbuf *err);
+struct http_request *http_client_submit_smtp(struct http_client *c, const struct http_smtp_opts *o,
+                                             http_done_fn *done, void *arg, struct errbuf *err);
 
 /* Aborts one request.  Its callback is NOT called: the caller is tearing
  * the owner down, and calling back into it would be a trap.  Whatever

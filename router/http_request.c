@@ -37,8 +37,8 @@ static void copy_header_value(char *dst, size_t n, const char *v, size_t len)
         v++;
         len--;
     }
-    while (len > 0 && (v[len - 1] == '\r' || v[len - 1] == '\n' || v[len - 1] == ' ' ||
-                       v[len - 1] == '\t'))
+    while (len > 0 &&
+           (v[len - 1] == '\r' || v[len - 1] == '\n' || v[len - 1] == ' ' || v[len - 1] == '\t'))
         len--;
     if (len >= n)
         len = n - 1;
@@ -86,8 +86,8 @@ static size_t on_smtp_read(char *dst, size_t size, size_t n, void *userp)
 
 /* ---- request objects --------------------------------------------------- */
 
-struct http_request *http_request_new(struct http_client *c, enum http_proto proto,
-                                      const char *url, http_done_fn *done, void *arg)
+struct http_request *http_request_new(struct http_client *c, enum http_proto proto, const char *url,
+                                      http_done_fn *done, void *arg)
 {
     struct http_request *r = xcalloc(1, sizeof *r);
     r->c = c;
@@ -136,13 +136,13 @@ void http_request_free(struct http_request *r)
 
 /* Sets one option, turning a refusal (an option this libcurl lacks, a value
  * it rejects) into a message naming the option. */
-#define SETOPT(e, opt, val, err)                                                          \
-    do {                                                                                  \
-        CURLcode rc_ = curl_easy_setopt((e), (opt), (val));                               \
-        if (rc_ != CURLE_OK) {                                                            \
-            errbuf_set((err), "libcurl refused %s: %s", #opt, curl_easy_strerror(rc_));   \
-            return -1;                                                                    \
-        }                                                                                 \
+#define SETOPT(e, opt, val, err)                                                                   \
+    do {                                                                                           \
+        CURLcode rc_ = curl_easy_setopt((e), (opt), (val));                                        \
+        if (rc_ != CURLE_OK) {                                                                     \
+            errbuf_set((err), "libcurl refused %s: %s", #opt, curl_easy_strerror(rc_));            \
+            return -1;                                                                             \
+        }                                                                                          \
     } while (0)
 
 /* curl_easy_setopt for pointer values, for callers that must clean up. */
@@ -295,8 +295,7 @@ static bool method_valid(const char *m)
     return true;
 }
 
-static int set_auth(struct http_request *r, const struct http_request_opts *o,
-                    struct errbuf *err)
+static int set_auth(struct http_request *r, const struct http_request_opts *o, struct errbuf *err)
 {
     if (o->basic_user) {
         if (has_ctl(o->basic_user) || (o->basic_password && has_ctl(o->basic_password))) {
@@ -324,8 +323,7 @@ static int set_auth(struct http_request *r, const struct http_request_opts *o,
     return 0;
 }
 
-static int set_body(struct http_request *r, const char *method, bool has_body,
-                    struct errbuf *err)
+static int set_body(struct http_request *r, const char *method, bool has_body, struct errbuf *err)
 {
     CURL *e = r->easy;
     if (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0) {
@@ -347,8 +345,7 @@ static int set_body(struct http_request *r, const char *method, bool has_body,
     return 0;
 }
 
-static int setup_http(struct http_request *r, const struct http_request_opts *o,
-                      struct errbuf *err)
+static int setup_http(struct http_request *r, const struct http_request_opts *o, struct errbuf *err)
 {
     static const char *const schemes[] = {"http", "https", NULL};
     CURL *e = r->easy;
@@ -399,8 +396,7 @@ static int setup_http(struct http_request *r, const struct http_request_opts *o,
     return 0;
 }
 
-struct http_request *http_client_submit(struct http_client *c,
-                                        const struct http_request_opts *o,
+struct http_request *http_client_submit(struct http_client *c, const struct http_request_opts *o,
                                         http_done_fn *done, void *arg, struct errbuf *err)
 {
     char *owned = o->body_owned ? (char *)o->body : NULL;
@@ -453,8 +449,18 @@ static bool smtp_address_valid(const char *a)
     return true;
 }
 
-static int setup_smtp(struct http_request *r, const struct http_smtp_opts *o,
-                      struct errbuf *err)
+/* True if the redacted peer ("smtp://host:port") is on this machine. */
+static bool peer_is_loopback(const char *peer)
+{
+    const char *h = strstr(peer, "://");
+    if (h == NULL)
+        return false;
+    h += 3;
+    return strncasecmp(h, "localhost:", 10) == 0 || strncmp(h, "127.", 4) == 0 ||
+           strncmp(h, "[::1]:", 6) == 0;
+}
+
+static int setup_smtp(struct http_request *r, const struct http_smtp_opts *o, struct errbuf *err)
 {
     static const char *const schemes[] = {"smtp", "smtps", NULL};
     CURL *e = r->easy;
@@ -491,6 +497,16 @@ static int setup_smtp(struct http_request *r, const struct http_smtp_opts *o,
             errbuf_set(err, "SMTP user or password contains CR or LF");
             return -1;
         }
+        /* As Go's smtp.PlainAuth (and so Alertmanager): credentials never
+         * cross the network in clear text; only a local relay may get them
+         * without TLS. */
+        if (!o->require_tls && strncasecmp(r->peer, "smtps:", 6) != 0 &&
+            !peer_is_loopback(r->peer)) {
+            errbuf_set(err,
+                       "refusing SMTP AUTH without TLS to %s (set require_tls or use smtps://)",
+                       r->peer);
+            return -1;
+        }
         SETOPT(e, CURLOPT_USERNAME, o->user, err);
         SETOPT(e, CURLOPT_PASSWORD, o->password ? o->password : "", err);
         if (o->password)
@@ -504,10 +520,8 @@ static int setup_smtp(struct http_request *r, const struct http_smtp_opts *o,
     return 0;
 }
 
-struct http_request *http_client_submit_smtp(struct http_client *c,
-                                             const struct http_smtp_opts *o,
-                                             http_done_fn *done, void *arg,
-                                             struct errbuf *err)
+struct http_request *http_client_submit_smtp(struct http_client *c, const struct http_smtp_opts *o,
+                                             http_done_fn *done, void *arg, struct errbuf *err)
 {
     char *owned = o->payload_owned ? (char *)o->payload : NULL;
     if (c->draining) {

@@ -27,8 +27,8 @@ static bool curl_code_is_config_error(int code)
     case CURLE_BAD_FUNCTION_ARGUMENT:
     case CURLE_UNKNOWN_OPTION:
     case CURLE_LOGIN_DENIED:
-    case CURLE_SSL_CERTPROBLEM:   /* our client cert/key */
-    case CURLE_SSL_CACERT_BADFILE:/* our CA file */
+    case CURLE_SSL_CERTPROBLEM:    /* our client cert/key */
+    case CURLE_SSL_CACERT_BADFILE: /* our CA file */
     case CURLE_TOO_MANY_REDIRECTS:
         return true;
     default:
@@ -50,11 +50,11 @@ enum http_outcome http_result_classify(const struct http_result *r)
         if (r->status >= 400 && r->status <= 499)
             return HTTP_OUTCOME_RETRYABLE;
         return curl_code_is_config_error(r->curl_code) ? HTTP_OUTCOME_PERMANENT
-                                                        : HTTP_OUTCOME_RETRYABLE;
+                                                       : HTTP_OUTCOME_RETRYABLE;
     }
     if (r->curl_code != 0)
         return curl_code_is_config_error(r->curl_code) ? HTTP_OUTCOME_PERMANENT
-                                                        : HTTP_OUTCOME_RETRYABLE;
+                                                       : HTTP_OUTCOME_RETRYABLE;
     if (r->status >= 200 && r->status <= 299)
         return HTTP_OUTCOME_SUCCESS;
     if (r->status == 429 || (r->status >= 500 && r->status <= 599))
@@ -146,10 +146,10 @@ int http_date_parse(const char *s, time_t *out)
         p++;
     if (read_name(&p, long_day_names, 7) >= 0) {
         /* RFC 850: Sunday, 06-Nov-94 08:49:37 GMT */
-        if (read_lit(&p, ", ") < 0 || read_num(&p, 2, &tm.tm_mday) < 0 ||
-            read_lit(&p, "-") < 0 || (tm.tm_mon = read_name(&p, month_names, 12)) < 0 ||
-            read_lit(&p, "-") < 0 || read_num(&p, 2, &year) < 0 || read_lit(&p, " ") < 0 ||
-            read_clock(&p, &tm) < 0 || read_lit(&p, " GMT") < 0)
+        if (read_lit(&p, ", ") < 0 || read_num(&p, 2, &tm.tm_mday) < 0 || read_lit(&p, "-") < 0 ||
+            (tm.tm_mon = read_name(&p, month_names, 12)) < 0 || read_lit(&p, "-") < 0 ||
+            read_num(&p, 2, &year) < 0 || read_lit(&p, " ") < 0 || read_clock(&p, &tm) < 0 ||
+            read_lit(&p, " GMT") < 0)
             return -1;
         /* RFC 9110 5.6.7: a two-digit year more than 50 years in the
          * future is in the past century.  Keep it simple: 70-99 -> 19xx. */
@@ -198,7 +198,7 @@ long long http_retry_after_parse(const char *value, time_t now)
     if (isdigit((unsigned char)*p)) {
         long long secs = 0;
         while (isdigit((unsigned char)*p)) {
-            if (secs <= RETRY_AFTER_MAX_S)    /* stop growing: no overflow */
+            if (secs <= RETRY_AFTER_MAX_S) /* stop growing: no overflow */
                 secs = secs * 10 + (*p - '0');
             p++;
         }

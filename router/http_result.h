@@ -49,14 +49,14 @@ struct http_result {
     long status;
     /* Retry-After in ms (HTTP only); -1 when absent or unparseable. */
     long long retry_after_ms;
-    char content_type[128];    /* "" when absent; truncated if longer */
+    char content_type[128]; /* "" when absent; truncated if longer */
     /* The response body, NUL-terminated, at most the request's cap.
      * Borrowed: valid only during the completion callback. */
     const char *body;
     size_t body_len;
-    size_t body_total;         /* bytes received, including discarded ones */
-    bool body_truncated;       /* body_total > body_len */
-    double elapsed_s;          /* submit to completion */
+    size_t body_total;   /* bytes received, including discarded ones */
+    bool body_truncated; /* body_total > body_len */
+    double elapsed_s;    /* submit to completion */
 };
 
 /* Decides what the pipeline does next.  Cancelled beats everything; then
@@ -67,7 +67,7 @@ struct http_result {
  * (bad URL, unsupported scheme, unreadable client cert or CA file, login
  * denied), which are permanent. */
 enum http_outcome http_result_classify(const struct http_result *r);
-const char *http_outcome_name(enum http_outcome o);   /* "success", ... */
+const char *http_outcome_name(enum http_outcome o); /* "success", ... */
 
 /* Parses a Retry-After value: delay-seconds ("120") or an HTTP-date in any
  * of the three forms RFC 9110 requires recipients to accept (IMF-fixdate,

@@ -153,8 +153,8 @@ static void get1(struct got *g, const char *path, void (*tweak)(struct http_requ
 
 static void phase_concurrent(void)
 {
-    static const char *const headers[] = {"Content-Type: application/json",
-                                          "X-Test: concurrent", NULL};
+    static const char *const headers[] = {"Content-Type: application/json", "X-Test: concurrent",
+                                          NULL};
     int n = opt.n;
     struct got *g = calloc((size_t)n, sizeof *g);
     char url[512];
@@ -183,8 +183,8 @@ static void phase_concurrent(void)
         printf("measure: round %d: %d concurrent POSTs, server delay %.2f s each: wall %.3f s "
                "(serial would be %.1f s; submitting took %.1f ms)\n",
                round, n, opt.delay, wall, n * opt.delay, queued * 1e3);
-        check(wall < opt.delay * 4 + 1.0, "round %d ran in parallel: wall %.2f s << %.1f s",
-              round, wall, n * opt.delay);
+        check(wall < opt.delay * 4 + 1.0, "round %d ran in parallel: wall %.2f s << %.1f s", round,
+              wall, n * opt.delay);
         check(http_client_pending(client) == 0, "pending() back to 0");
     }
     free(g);
@@ -222,8 +222,8 @@ static void phase_tls(void)
     get1(&g, "/tls/ok", NULL);
     check(g.r.curl_code == 0 && g.r.status == 200, "TLS with the test CA: status %ld", g.r.status);
     get1(&g, "/tls/" SECRET_PATH "?sig=" SECRET_QUERY, no_ca);
-    check(g.r.curl_code == CURLE_PEER_FAILED_VERIFICATION,
-          "TLS without the test CA fails: curl %d", g.r.curl_code);
+    check(g.r.curl_code == CURLE_PEER_FAILED_VERIFICATION, "TLS without the test CA fails: curl %d",
+          g.r.curl_code);
     check(strstr(g.r.error, "certificate") != NULL, "... with a clear error: %s", g.r.error);
     check(g.outcome == HTTP_OUTCOME_RETRYABLE, "... classified %s", http_outcome_name(g.outcome));
     get1(&g, "/tls/wrong-ca", wrong_ca);
@@ -233,14 +233,13 @@ static void phase_tls(void)
     check(g.r.curl_code == 0 && g.r.status == 200, "insecure_skip_verify connects: status %ld",
           g.r.status);
     get1(&g, "/tls/server-name", good_name);
-    check(g.r.curl_code == 0 && g.r.status == 200,
-          "tls server_name=webhook.test verifies (%s)", g.r.error);
+    check(g.r.curl_code == 0 && g.r.status == 200, "tls server_name=webhook.test verifies (%s)",
+          g.r.error);
     get1(&g, "/tls/server-name-wrong", bad_name);
     check(g.r.curl_code == CURLE_PEER_FAILED_VERIFICATION,
           "tls server_name=wrong.test is refused: %s", g.r.error);
     get1(&g, "/tls/tls13", tls13);
-    check(g.r.curl_code == 0 && g.r.status == 200, "min_version TLS 1.3 connects (%s)",
-          g.r.error);
+    check(g.r.curl_code == 0 && g.r.status == 200, "min_version TLS 1.3 connects (%s)", g.r.error);
 }
 
 static void phase_mtls(void)
@@ -274,8 +273,7 @@ static void phase_timeout(void)
     check(g.r.curl_code == CURLE_OPERATION_TIMEDOUT, "a 300 ms timeout fires: curl %d (%s)",
           g.r.curl_code, g.r.error);
     check(g.r.elapsed_s >= 0.25 && g.r.elapsed_s < 1.5, "... after %.3f s", g.r.elapsed_s);
-    check(g.outcome == HTTP_OUTCOME_RETRYABLE, "... classified %s",
-          http_outcome_name(g.outcome));
+    check(g.outcome == HTTP_OUTCOME_RETRYABLE, "... classified %s", http_outcome_name(g.outcome));
 }
 
 static void cap_1k(struct http_request_opts *o)
@@ -287,8 +285,8 @@ static void phase_body(void)
 {
     struct got g;
     get1(&g, "/body?body_bytes=200000", NULL);
-    check(g.r.status == 200 && g.r.body_len == HTTP_BODY_CAP_DEFAULT &&
-              g.r.body_total == 200000 && g.r.body_truncated,
+    check(g.r.status == 200 && g.r.body_len == HTTP_BODY_CAP_DEFAULT && g.r.body_total == 200000 &&
+              g.r.body_truncated,
           "200000-byte body kept %zu (cap %d), counted %zu, truncated %d", g.r.body_len,
           HTTP_BODY_CAP_DEFAULT, g.r.body_total, g.r.body_truncated);
     get1(&g, "/body?body_bytes=5000", cap_1k);
@@ -347,8 +345,10 @@ static void phase_redaction(void)
     check(g.r.curl_code != 0 && strstr(g.r.error, opt.https + 8) != NULL,
           "TLS error names the peer as scheme://host:port: %s", g.r.error);
     /* Connection refused, with credentials in the userinfo. */
-    snprintf(url, sizeof url, "https://user:" SECRET_PASS "@127.0.0.1:%d/" SECRET_PATH
-             "?sig=" SECRET_QUERY "#" SECRET_TOKEN, opt.closed_port);
+    snprintf(url, sizeof url,
+             "https://user:" SECRET_PASS "@127.0.0.1:%d/" SECRET_PATH "?sig=" SECRET_QUERY
+             "#" SECRET_TOKEN,
+             opt.closed_port);
     struct http_request_opts o = base_opts(url);
     o.authorization_credentials = SECRET_TOKEN;
     submit(&g, &o);
@@ -365,8 +365,7 @@ static void phase_redaction(void)
     struct errbuf err;
     snprintf(url, sizeof url, "ftp://127.0.0.1/" SECRET_PATH);
     o = base_opts(url);
-    check(http_client_submit(client, &o, on_done, &g, &err) == NULL, "ftp:// refused: %s",
-          err.msg);
+    check(http_client_submit(client, &o, on_done, &g, &err) == NULL, "ftp:// refused: %s", err.msg);
     scan_for_secrets(err.msg);
     o = base_opts("file:///etc/passwd");
     check(http_client_submit(client, &o, on_done, &g, &err) == NULL, "file:// refused: %s",
@@ -383,8 +382,8 @@ static void phase_bad_input(void)
     static const char *const inject[] = {"X-A: 1\r\nX-Injected: 1", NULL};
     struct http_request_opts o = base_opts(url);
     o.headers = inject;
-    check(http_client_submit(client, &o, on_done, &g, &err) == NULL,
-          "header with CRLF refused: %s", err.msg);
+    check(http_client_submit(client, &o, on_done, &g, &err) == NULL, "header with CRLF refused: %s",
+          err.msg);
     o = base_opts(url);
     o.method = "get me";
     check(http_client_submit(client, &o, on_done, &g, &err) == NULL, "bad method refused: %s",
@@ -406,8 +405,8 @@ static void phase_bad_input(void)
 static void phase_headers(void)
 {
     struct got g1, g2, g3;
-    static const char *const headers[] = {"Content-Type: application/json",
-                                          "X-Receiver: team-a", NULL};
+    static const char *const headers[] = {"Content-Type: application/json", "X-Receiver: team-a",
+                                          NULL};
     char url[512];
     snprintf(url, sizeof url, "%s/record/bearer", opt.https);
     struct http_request_opts o = base_opts(url);
@@ -497,8 +496,8 @@ static void phase_drain(void)
     for (int i = 0; i < 3; i++)
         ok += fast[i].calls == 1 && fast[i].r.status == 200;
     for (int i = 0; i < 2; i++)
-        cancelled += slow[i].calls == 1 && slow[i].r.cancelled &&
-                     slow[i].outcome == HTTP_OUTCOME_CANCELLED;
+        cancelled +=
+            slow[i].calls == 1 && slow[i].r.cancelled && slow[i].outcome == HTTP_OUTCOME_CANCELLED;
     check(ok == 3 && cancelled == 2 && drained_calls == 1,
           "drain(1 s): %d finished, %d aborted as cancelled, drained called %d time(s)", ok,
           cancelled, drained_calls);
@@ -514,8 +513,7 @@ static const char MESSAGE[] = "From: Router <router@example.org>\r\n"
                               "p99 latency above 500ms\r\n"
                               ".leading dot line\r\n";
 
-static struct http_smtp_opts smtp_opts(const char *url, const char *pass,
-                                       const char *const *rcpt)
+static struct http_smtp_opts smtp_opts(const char *url, const char *pass, const char *const *rcpt)
 {
     struct http_smtp_opts o;
     memset(&o, 0, sizeof o);
@@ -594,6 +592,10 @@ static void phase_smtp(void)
     o = smtp_opts(opt.smtp, "s3cret", inject);
     check(http_client_submit_smtp(client, &o, on_done, &ok, &err) == NULL,
           "SMTP recipient with CRLF refused: %s", err.msg);
+    o = smtp_opts("smtp://mx.example.org:587/router.test", "s3cret", ok_rcpt);
+    o.require_tls = false;
+    check(http_client_submit_smtp(client, &o, on_done, &ok, &err) == NULL,
+          "SMTP AUTH in clear text to a remote host refused: %s", err.msg);
 }
 
 /* Freeing a client with requests in flight reports them as cancelled. */
@@ -622,32 +624,57 @@ static void phase_free_pending(void)
 int main(int argc, char **argv)
 {
     static const struct option longopts[] = {
-        {"https", 1, 0, 'h'},   {"mtls", 1, 0, 'm'},   {"ca", 1, 0, 'c'},
+        {"https", 1, 0, 'h'},    {"mtls", 1, 0, 'm'},  {"ca", 1, 0, 'c'},
         {"other-ca", 1, 0, 'o'}, {"cert", 1, 0, 'C'},  {"key", 1, 0, 'K'},
-        {"smtp", 1, 0, 's'},    {"smtps", 1, 0, 'S'},  {"closed-port", 1, 0, 'p'},
-        {"n", 1, 0, 'n'},       {"delay", 1, 0, 'd'},  {0, 0, 0, 0},
+        {"smtp", 1, 0, 's'},     {"smtps", 1, 0, 'S'}, {"closed-port", 1, 0, 'p'},
+        {"n", 1, 0, 'n'},        {"delay", 1, 0, 'd'}, {0, 0, 0, 0},
     };
     int ch;
     while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
         switch (ch) {
-        case 'h': opt.https = optarg; break;
-        case 'm': opt.mtls = optarg; break;
-        case 'c': opt.ca = optarg; break;
-        case 'o': opt.other_ca = optarg; break;
-        case 'C': opt.cert = optarg; break;
-        case 'K': opt.key = optarg; break;
-        case 's': opt.smtp = optarg; break;
-        case 'S': opt.smtps = optarg; break;
-        case 'p': opt.closed_port = (int)strtol(optarg, NULL, 10); break;
-        case 'n': opt.n = (int)strtol(optarg, NULL, 10); break;
-        case 'd': opt.delay = strtod(optarg, NULL); break;
-        default: return 2;
+        case 'h':
+            opt.https = optarg;
+            break;
+        case 'm':
+            opt.mtls = optarg;
+            break;
+        case 'c':
+            opt.ca = optarg;
+            break;
+        case 'o':
+            opt.other_ca = optarg;
+            break;
+        case 'C':
+            opt.cert = optarg;
+            break;
+        case 'K':
+            opt.key = optarg;
+            break;
+        case 's':
+            opt.smtp = optarg;
+            break;
+        case 'S':
+            opt.smtps = optarg;
+            break;
+        case 'p':
+            opt.closed_port = (int)strtol(optarg, NULL, 10);
+            break;
+        case 'n':
+            opt.n = (int)strtol(optarg, NULL, 10);
+            break;
+        case 'd':
+            opt.delay = strtod(optarg, NULL);
+            break;
+        default:
+            return 2;
         }
     }
     if (!opt.https || !opt.ca || !opt.other_ca || opt.n <= 0) {
-        fprintf(stderr, "usage: %s --https BASE --ca CA --other-ca CA2 [--mtls BASE --cert C "
-                        "--key K] [--smtp URL] [--smtps URL] [--closed-port P] [--n N] "
-                        "[--delay S]\n", argv[0]);
+        fprintf(stderr,
+                "usage: %s --https BASE --ca CA --other-ca CA2 [--mtls BASE --cert C "
+                "--key K] [--smtp URL] [--smtps URL] [--closed-port P] [--n N] "
+                "[--delay S]\n",
+                argv[0]);
         return 2;
     }
     signal(SIGPIPE, SIG_IGN);
@@ -662,12 +689,18 @@ int main(int argc, char **argv)
         const char *name;
         void (*fn)(void);
     } phases[] = {
-        {"concurrent", phase_concurrent}, {"tls", phase_tls},
-        {"mtls", phase_mtls},             {"timeout", phase_timeout},
-        {"body", phase_body},             {"status", phase_status},
-        {"redaction", phase_redaction},   {"bad_input", phase_bad_input},
-        {"headers", phase_headers},       {"cancel", phase_cancel},
-        {"smtp", phase_smtp},             {"free_pending", phase_free_pending},
+        {"concurrent", phase_concurrent},
+        {"tls", phase_tls},
+        {"mtls", phase_mtls},
+        {"timeout", phase_timeout},
+        {"body", phase_body},
+        {"status", phase_status},
+        {"redaction", phase_redaction},
+        {"bad_input", phase_bad_input},
+        {"headers", phase_headers},
+        {"cancel", phase_cancel},
+        {"smtp", phase_smtp},
+        {"free_pending", phase_free_pending},
         {"drain", phase_drain},
     };
     double worst = 0;
