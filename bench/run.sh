@@ -119,7 +119,7 @@ server_cmd() {
 }
 
 # start NAME: starts a fresh server; sets SPID and SURL.  Returns 1 if it
-# did not answer /-/ready within 10 s (and stops it).
+# did not answer /-/ready within 5 s (and stops it).
 start() {
     local port dir i=0
     port=$(free_port)
@@ -129,7 +129,7 @@ start() {
     SPID=$!
     PIDS+=("$SPID")
     SURL="http://127.0.0.1:$port"
-    while [ $i -lt 200 ]; do
+    while [ $i -lt 100 ]; do
         curl -fs -o /dev/null "$SURL/-/ready" 2>/dev/null && return 0
         kill -0 "$SPID" 2>/dev/null || break
         sleep 0.05; i=$((i + 1))
@@ -173,7 +173,7 @@ if [ ! -x "$ROUTER" ]; then
     note "alertrouter: no binary at $ROUTER (run 'make'); measuring Alertmanager alone"
     ROUTER_STATE="no binary"
 elif ! start router; then
-    note "alertrouter: did not answer GET /-/ready within 10 s; measuring Alertmanager alone"
+    note "alertrouter: did not answer GET /-/ready within 5 s; measuring Alertmanager alone"
     note "  (its log: $OUT/router.log)"
     ROUTER_STATE="not ready"
 else
