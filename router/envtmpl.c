@@ -62,22 +62,22 @@ const char *envtmpl_getenv(const char *name, void *ud)
 enum quote { Q_NONE, Q_DOUBLE, Q_SINGLE };
 
 struct render {
-    const char *t;          /* the template */
+    const char *t; /* the template */
     size_t len;
-    const char *name;       /* template name, prefixes messages */
+    const char *name; /* template name, prefixes messages */
     envtmpl_get_fn *get;
     void *ud;
     struct buf *out;
     struct envtmpl_report *rep;
     /* YAML lexical state carried from line to line */
-    enum quote quote;       /* inside a quoted scalar that spans lines */
-    int flow_depth;         /* open [ and { */
-    int block_parent;       /* >= 0: a | or > scalar is open; content is indented more */
+    enum quote quote; /* inside a quoted scalar that spans lines */
+    int flow_depth;   /* open [ and { */
+    int block_parent; /* >= 0: a | or > scalar is open; content is indented more */
     /* document structure, for naming what a placeholder breaks */
-    char *section;          /* current top-level key; owned */
-    int recv_item_indent;   /* column of the `- ` items under receivers:, or -1 */
-    int recv_key_indent;    /* column of those items' keys, or -1 */
-    char *receiver;         /* name of the receiver being read; owned */
+    char *section;        /* current top-level key; owned */
+    int recv_item_indent; /* column of the `- ` items under receivers:, or -1 */
+    int recv_key_indent;  /* column of those items' keys, or -1 */
+    char *receiver;       /* name of the receiver being read; owned */
     /* the current line: t[ls..le), without its '\n' */
     int line;
     size_t ls, le;
@@ -91,13 +91,12 @@ static bool is_blank(char c)
 
 static bool is_name_char(char c)
 {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-           c == '_';
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
 }
 
 static void emit(struct render *r, const char *p, size_t n)
 {
-    buf_append(r->out, p, n);   /* overflow is sticky in r->out; checked once at the end */
+    buf_append(r->out, p, n); /* overflow is sticky in r->out; checked once at the end */
 }
 
 static void emit_s(struct render *r, const char *s)
@@ -107,7 +106,7 @@ static void emit_s(struct render *r, const char *s)
 
 /* Adds "name:line:col: message" for position pos of the current line. */
 __attribute__((format(printf, 3, 4))) static void err_at(struct render *r, size_t pos,
-                                                        const char *fmt, ...)
+                                                         const char *fmt, ...)
 {
     struct buf b = BUF_INIT;
     buf_printf(&b, "%s:%d:%d: ", r->name, r->line, (int)(pos - r->ls) + 1);
@@ -152,7 +151,7 @@ static char *key_before(const struct render *r, size_t i)
         c--;
     if (c == r->ls)
         return NULL;
-    size_t b = c - 1;   /* the ':' */
+    size_t b = c - 1; /* the ':' */
     while (b > r->ls && is_blank(t[b - 1]))
         b--;
     size_t a = b;
@@ -241,8 +240,8 @@ static uint32_t next_cp(const unsigned char *s, size_t *i)
  * Tab is fine everywhere except a plain scalar. */
 static bool cp_special(uint32_t cp)
 {
-    return (cp < 0x20 && cp != '\t') || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f) ||
-           cp == 0x2028 || cp == 0x2029 || cp == 0xfeff || cp == 0xfffe || cp == 0xffff;
+    return (cp < 0x20 && cp != '\t') || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f) || cp == 0x2028 ||
+           cp == 0x2029 || cp == 0xfeff || cp == 0xfffe || cp == 0xffff;
 }
 
 static bool has_special(const char *v, size_t n)
@@ -310,8 +309,8 @@ static bool scalar_ends_at(const struct render *r, size_t j)
 
 /* Inserts a variable's value in the quoting context ctx.  Returns 0, or -1
  * with an error (never quoting the value) when it cannot be inserted safely. */
-static int insert_value(struct render *r, const struct envtmpl_ref *ref, const char *v,
-                        size_t pos, bool at_start, bool whole)
+static int insert_value(struct render *r, const struct envtmpl_ref *ref, const char *v, size_t pos,
+                        bool at_start, bool whole)
 {
     size_t n = strlen(v);
     if (!utf8_valid(v, n)) {
@@ -511,7 +510,7 @@ static void render_yaml_line(struct render *r)
             i += n;
             continue;
         }
-        if (c == '#' && after_space) {       /* a comment: copied, never rendered */
+        if (c == '#' && after_space) { /* a comment: copied, never rendered */
             emit(r, t + i, le - i);
             return;
         }
@@ -542,7 +541,7 @@ static void render_yaml_line(struct render *r)
                 i++;
                 continue;
             }
-            if (c == '&' || c == '!') {      /* anchor or tag: the scalar comes after it */
+            if (c == '&' || c == '!') { /* anchor or tag: the scalar comes after it */
                 while (i < le && !is_blank(t[i]))
                     emit(r, t + i++, 1);
                 continue;
@@ -673,8 +672,15 @@ int envtmpl_render(const char *text, size_t len, const char *tmpl_name, envtmpl_
                    void *ud, struct buf *out, struct envtmpl_report *rep)
 {
     size_t errors_before = rep->n_errors, refs_before = rep->n_refs;
-    struct render r = {.t = text, .len = len, .name = tmpl_name, .get = get, .ud = ud,
-                       .out = out, .rep = rep, .block_parent = -1, .recv_item_indent = -1,
+    struct render r = {.t = text,
+                       .len = len,
+                       .name = tmpl_name,
+                       .get = get,
+                       .ud = ud,
+                       .out = out,
+                       .rep = rep,
+                       .block_parent = -1,
+                       .recv_item_indent = -1,
                        .recv_key_indent = -1};
     const char *nul = memchr(text, '\0', len);
     if (nul) {

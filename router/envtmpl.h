@@ -37,9 +37,9 @@
 #include "buf.h"
 
 enum envtmpl_form {
-    ENVTMPL_FORM_PLAIN,     /* ${NAME} */
-    ENVTMPL_FORM_DEFAULT,   /* ${NAME:-placeholder} */
-    ENVTMPL_FORM_REQUIRED,  /* ${NAME:?message} */
+    ENVTMPL_FORM_PLAIN,    /* ${NAME} */
+    ENVTMPL_FORM_DEFAULT,  /* ${NAME:-placeholder} */
+    ENVTMPL_FORM_REQUIRED, /* ${NAME:?message} */
 };
 
 /* The YAML quoting around a reference, which decides how a value is escaped. */
@@ -51,23 +51,23 @@ enum envtmpl_ctx {
 };
 
 enum envtmpl_outcome {
-    ENVTMPL_VALUE,        /* the variable's value was inserted */
-    ENVTMPL_EMPTY,        /* ${NAME} with NAME set to "": nothing inserted */
-    ENVTMPL_PLACEHOLDER,  /* unset or empty: the template's placeholder was inserted */
-    ENVTMPL_FAILED,       /* an error was reported for this reference */
+    ENVTMPL_VALUE,       /* the variable's value was inserted */
+    ENVTMPL_EMPTY,       /* ${NAME} with NAME set to "": nothing inserted */
+    ENVTMPL_PLACEHOLDER, /* unset or empty: the template's placeholder was inserted */
+    ENVTMPL_FAILED,      /* an error was reported for this reference */
 };
 
 /* One ${...} found in the template, in template order. */
 struct envtmpl_ref {
-    char *name;               /* owned */
-    int line, col;            /* 1-based position of the '$' */
+    char *name;    /* owned */
+    int line, col; /* 1-based position of the '$' */
     enum envtmpl_form form;
     enum envtmpl_ctx ctx;
     enum envtmpl_outcome outcome;
-    bool was_set;             /* the variable exists (its value may be empty) */
-    char *key;                /* the YAML key on that line ("api_url"), or NULL; owned */
-    char *receiver;           /* the enclosing receiver's name, or NULL; owned */
-    char *section;            /* the top-level section ("receivers"), or NULL; owned */
+    bool was_set;   /* the variable exists (its value may be empty) */
+    char *key;      /* the YAML key on that line ("api_url"), or NULL; owned */
+    char *receiver; /* the enclosing receiver's name, or NULL; owned */
+    char *section;  /* the top-level section ("receivers"), or NULL; owned */
 };
 
 /* What rendering found.  warnings: one line per variable that fell back to

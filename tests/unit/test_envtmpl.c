@@ -108,10 +108,10 @@ START_TEST(forms)
     expect_out("k: ${A}\n", env, "k: alpha\n");
     expect_out("k: ${A:-ph}\n", env, "k: alpha\n");
     expect_out("k: ${A:?needed}\n", env, "k: alpha\n");
-    expect_out("k: ${B:-ph}\n", env, "k: ph\n");        /* unset: placeholder */
-    expect_out("k: ${E:-ph}\n", env, "k: ph\n");        /* empty: placeholder too */
-    expect_out("k: ${E}\n", env, "k: \n");              /* empty without default: empty */
-    expect_out("k: ${B:-}\n", env, "k: \n");            /* empty placeholder */
+    expect_out("k: ${B:-ph}\n", env, "k: ph\n"); /* unset: placeholder */
+    expect_out("k: ${E:-ph}\n", env, "k: ph\n"); /* empty: placeholder too */
+    expect_out("k: ${E}\n", env, "k: \n");       /* empty without default: empty */
+    expect_out("k: ${B:-}\n", env, "k: \n");     /* empty placeholder */
     expect_out("k: \"x${A}y${A}\"\n", env, "k: \"xalphayalpha\"\n");
     expect_out("k: ${B:-a b: c}\n", env, "k: a b: c\n"); /* placeholders are template text */
     expect_out("no newline at end ${A}", env, "no newline at end alpha");
@@ -123,7 +123,7 @@ START_TEST(dollars)
 {
     const char *env[] = {"A", "alpha", NULL};
     expect_out("k: $$\n", env, "k: $\n");
-    expect_out("k: \"$${A}\"\n", env, "k: \"${A}\"\n");  /* $$ escapes a reference */
+    expect_out("k: \"$${A}\"\n", env, "k: \"${A}\"\n"); /* $$ escapes a reference */
     expect_out("k: \"$$$${A}\"\n", env, "k: \"$${A}\"\n");
     expect_out("k: \"$$${A}\"\n", env, "k: \"$alpha\"\n");
     /* Unbraced $x and a lone $ are Go template syntax: untouched. */
@@ -161,8 +161,8 @@ START_TEST(errors)
     const char *invalid = "\": expected ${NAME}, ${NAME:-placeholder} or ${NAME:?message}, "
                           "NAME being letters, digits and _ (not starting with a digit)";
     char want[256];
-    const char *bad[] = {"${}", "${1A}", "${A-B}", "${A:x}", "${A:}", "${A B}", "${A-x}",
-                         "${A?x}", "${é}"};
+    const char *bad[] = {"${}",    "${1A}",  "${A-B}", "${A:x}", "${A:}",
+                         "${A B}", "${A-x}", "${A?x}", "${é}"};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         char tmpl[64];
         snprintf(tmpl, sizeof tmpl, "k: %s\n", bad[i]);
@@ -181,7 +181,7 @@ START_TEST(all_errors_reported)
     ck_assert(strncmp(r.rep.errors[0], "t.tmpl:1:4: X ", 14) == 0);
     ck_assert_str_eq(r.rep.errors[1], "t.tmpl:2:4: Y: why");
     ck_assert(strncmp(r.rep.errors[2], "t.tmpl:4:4: invalid", 19) == 0);
-    ck_assert_uint_eq(r.rep.n_refs, 3);    /* ${1} is not a reference */
+    ck_assert_uint_eq(r.rep.n_refs, 3); /* ${1} is not a reference */
     ck_assert_int_eq(r.rep.refs[2].outcome, ENVTMPL_PLACEHOLDER);
     done(&r);
 }
@@ -192,8 +192,8 @@ START_TEST(nul_byte)
     struct run r;
     buf_init(&r.out, 0);
     envtmpl_report_init(&r.rep);
-    ck_assert_int_eq(envtmpl_render("a: 1\nb: \0x\n", 11, "t.tmpl", fake_get, NULL, &r.out,
-                                    &r.rep), -1);
+    ck_assert_int_eq(envtmpl_render("a: 1\nb: \0x\n", 11, "t.tmpl", fake_get, NULL, &r.out, &r.rep),
+                     -1);
     ck_assert_str_eq(r.rep.errors[0], "t.tmpl:2: the template contains a NUL byte");
     done(&r);
 }
@@ -232,7 +232,14 @@ END_TEST
 
 START_TEST(escape_single_quoted)
 {
-    const char *env[] = {"V", "it's", "NL", "a\nb", "LS", "a\xe2\x80\xa8" "b", NULL};
+    const char *env[] = {"V",
+                         "it's",
+                         "NL",
+                         "a\nb",
+                         "LS",
+                         "a\xe2\x80\xa8"
+                         "b",
+                         NULL};
     expect_out("k: '${V}'\n", env, "k: 'it''s'\n");
     expect_out("k: 'x''${V}'\n", env, "k: 'x''it''s'\n");
     expect_err("k: '${NL}'\n", env,
@@ -246,9 +253,14 @@ END_TEST
 
 START_TEST(escape_plain)
 {
-    const char *env[] = {"URL", "https://h.example/x?a=b&c=%20#frag", "S", "simple.value-1",
-                         "INJ", "x\nevil: 1", "Q", "a \"b\" c", "AT", "@x", "COLON", "abc:",
-                         "EM", "a@b.example", NULL};
+    const char *env[] = {"URL",   "https://h.example/x?a=b&c=%20#frag",
+                         "S",     "simple.value-1",
+                         "INJ",   "x\nevil: 1",
+                         "Q",     "a \"b\" c",
+                         "AT",    "@x",
+                         "COLON", "abc:",
+                         "EM",    "a@b.example",
+                         NULL};
     /* Safe values go in as they are. */
     expect_out("k: ${S}\n", env, "k: simple.value-1\n");
     expect_out("k: ${EM}\n", env, "k: a@b.example\n");
@@ -260,7 +272,8 @@ START_TEST(escape_plain)
     expect_out("k: ${AT}\n", env, "k: \"@x\"\n");
     expect_out("k: ${COLON}\n", env, "k: \"abc:\"\n");
     expect_out("- ${INJ}\n", env, "- \"x\\nevil: 1\"\n");
-    expect_out("k: [${URL}, ${S}]\n", env, "k: [\"https://h.example/x?a=b&c=%20#frag\", simple.value-1]\n");
+    expect_out("k: [${URL}, ${S}]\n", env,
+               "k: [\"https://h.example/x?a=b&c=%20#frag\", simple.value-1]\n");
     expect_out("k: !!str ${INJ}\n", env, "k: !!str \"x\\nevil: 1\"\n");
     char *y = yaml_flat("k: \"x\\nevil: 1\"\n");
     ck_assert_str_eq(y, "k=x\nevil: 1;");
@@ -274,9 +287,10 @@ START_TEST(escape_plain)
     expect_err("k: pre-${INJ}\n", env, want);
     snprintf(want, sizeof want, "t.tmpl:1:4: %s", msg);
     expect_err("k: ${INJ}-post\n", env, want);
-    expect_err("${INJ}: v\n", env, "t.tmpl:1:1: the value of INJ holds characters that YAML "
-                                   "would read as syntax and the reference is only part of an "
-                                   "unquoted value; double-quote it in the template");
+    expect_err("${INJ}: v\n", env,
+               "t.tmpl:1:1: the value of INJ holds characters that YAML "
+               "would read as syntax and the reference is only part of an "
+               "unquoted value; double-quote it in the template");
     expect_out("k: pre-${S}\n", env, "k: pre-simple.value-1\n");
     /* "@" is only special where a scalar starts. */
     expect_out("k: x${AT}\n", env, "k: x@x\n");
@@ -320,12 +334,12 @@ END_TEST
 /* Whatever the value, the rendered document has the same keys. */
 START_TEST(no_injection_fuzz)
 {
-    const char *nasty[] = {"x\ny: 1", "\"}: {z: 1", "' , z: 1", "a: b", "- z", "#c",
-                           "|\n  z", "x\r\nz: 1", "\\\"", "[z]", "{z: 1}", "x\xc2\x85z: 1",
-                           "&a", "*a", "!!map", "? z", "...", "---", "%YAML", "\t", ""};
-    const char *shapes[] = {"k: \"${V}\"\nend: 1\n", "k: '${V}'\nend: 1\n",
-                            "k: ${V}\nend: 1\n", "k: ${V} # c\nend: 1\n",
-                            "k: |\n  ${V}\nend: 1\n"};
+    const char *nasty[] = {"x\ny: 1", "\"}: {z: 1", "' , z: 1", "a: b", "- z",    "#c",
+                           "|\n  z",  "x\r\nz: 1",  "\\\"",     "[z]",  "{z: 1}", "x\xc2\x85z: 1",
+                           "&a",      "*a",         "!!map",    "? z",  "...",    "---",
+                           "%YAML",   "\t",         ""};
+    const char *shapes[] = {"k: \"${V}\"\nend: 1\n", "k: '${V}'\nend: 1\n", "k: ${V}\nend: 1\n",
+                            "k: ${V} # c\nend: 1\n", "k: |\n  ${V}\nend: 1\n"};
     for (size_t s = 0; s < sizeof shapes / sizeof *shapes; s++) {
         for (size_t v = 0; v < sizeof nasty / sizeof *nasty; v++) {
             const char *env[] = {"V", nasty[v], NULL};
@@ -342,8 +356,7 @@ START_TEST(no_injection_fuzz)
                 if (s == 4)
                     ck_assert(klen == strlen(nasty[v]) + 1 || !*nasty[v]);
                 else if (*nasty[v] && !(s >= 2 && strcmp(nasty[v], "\t") == 0))
-                    ck_assert_msg(klen == strlen(nasty[v]) &&
-                                      memcmp(y + 2, nasty[v], klen) == 0,
+                    ck_assert_msg(klen == strlen(nasty[v]) && memcmp(y + 2, nasty[v], klen) == 0,
                                   "shape %zu value %zu: k=[%.*s]", s, v, (int)klen, y + 2);
                 free(y);
             } else {
@@ -358,24 +371,23 @@ END_TEST
 
 /* ---- the report: lines, keys, receivers, warnings ------------------------- */
 
-static const char *doc =
-    "global:\n"                                                   /* 1 */
-    "  smtp_from: \"${FROM:-a@example.com}\"\n"                   /* 2 */
-    "route:\n"                                                    /* 3 */
-    "  receiver: r1\n"                                            /* 4 */
-    "receivers:\n"                                                /* 5 */
-    "  - name: r1\n"                                              /* 6 */
-    "    slack_configs:\n"                                        /* 7 */
-    "      - api_url: \"${SLACK:-https://x.invalid/}\"\n"         /* 8 */
-    "        text: |\n"                                           /* 9 */
-    "          name: not-a-receiver ${SLACK:-y}\n"                /* 10 */
-    "  - channel: x\n"                                            /* 11 */
-    "    name: \"r 2\"  # quoted\n"                               /* 12 */
-    "    webhook_configs: [{url: '${SLACK:-https://z.invalid/}'}]\n" /* 13 */
-    "  - name: r3\n"                                              /* 14 */
-    "    email_configs:\n"                                        /* 15 */
-    "      - auth_password: \"${PW:-placeholder}\"\n"             /* 16 */
-    "        to: \"${TO:-x@example.com}\"\n";                     /* 17 */
+static const char *doc = "global:\n"                                                      /* 1 */
+                         "  smtp_from: \"${FROM:-a@example.com}\"\n"                      /* 2 */
+                         "route:\n"                                                       /* 3 */
+                         "  receiver: r1\n"                                               /* 4 */
+                         "receivers:\n"                                                   /* 5 */
+                         "  - name: r1\n"                                                 /* 6 */
+                         "    slack_configs:\n"                                           /* 7 */
+                         "      - api_url: \"${SLACK:-https://x.invalid/}\"\n"            /* 8 */
+                         "        text: |\n"                                              /* 9 */
+                         "          name: not-a-receiver ${SLACK:-y}\n"                   /* 10 */
+                         "  - channel: x\n"                                               /* 11 */
+                         "    name: \"r 2\"  # quoted\n"                                  /* 12 */
+                         "    webhook_configs: [{url: '${SLACK:-https://z.invalid/}'}]\n" /* 13 */
+                         "  - name: r3\n"                                                 /* 14 */
+                         "    email_configs:\n"                                           /* 15 */
+                         "      - auth_password: \"${PW:-placeholder}\"\n"                /* 16 */
+                         "        to: \"${TO:-x@example.com}\"\n";                        /* 17 */
 
 START_TEST(report_lines_and_receivers)
 {
@@ -401,7 +413,7 @@ START_TEST(report_lines_and_receivers)
     ck_assert_int_eq(f[1].outcome, ENVTMPL_PLACEHOLDER);
     ck_assert_int_eq(f[2].line, 10);
     ck_assert_int_eq(f[2].ctx, ENVTMPL_CTX_BLOCK);
-    ck_assert_str_eq(f[2].receiver, "r1");       /* block content is not structure */
+    ck_assert_str_eq(f[2].receiver, "r1"); /* block content is not structure */
     ck_assert_int_eq(f[3].line, 13);
     ck_assert_int_eq(f[3].ctx, ENVTMPL_CTX_SQUOTE);
     ck_assert_str_eq(f[3].receiver, "r 2");
