@@ -369,6 +369,26 @@ static int insert_value(struct render *r, const struct envtmpl_ref *ref, const c
     return -1;
 }
 
+/* Would the placeholder p[0..n), copied as it is, change what the lexer
+ * believes about the quoting that follows it?  (A stray quote would make
+ * every later value land in a context other than the one we escape for.) */
+static bool placeholder_ok(enum envtmpl_ctx ctx, const char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        char c = p[i];
+        if (ctx == ENVTMPL_CTX_DQUOTE && c == '\\' && ++i == n)
+            return false;
+        if (ctx == ENVTMPL_CTX_DQUOTE && c == '"')
+            return false;
+        if (ctx == ENVTMPL_CTX_SQUOTE && c == '\'' && !(i + 1 < n && p[++i] == '\''))
+            return false;
+        if (ctx == ENVTMPL_CTX_PLAIN &&
+            (strchr("#\"'[]{", c) || (c == ':' && i + 1 < n && is_blank(p[i + 1]))))
+            return false;
+    }
+    return true;
+}
+
 /* Handles the "${" at t[i].  ctx is the quoting around it; at_start says a
  * plain scalar begins here.  Returns the index just past the reference. */
 static size_t substitute(struct render *r, size_t i, enum envtmpl_ctx ctx, bool at_start)
@@ -431,6 +451,12 @@ static size_t substitute(struct render *r, size_t i, enum envtmpl_ctx ctx, bool 
             err_at(r, i, "%s: %.*s", ref->name, (int)arg_len, arg);
         else
             err_at(r, i, "%s is not set or empty", ref->name);
+        ref->outcome = ENVTMPL_FAILED;
+    } else if (form == ENVTMPL_FORM_DEFAULT && !placeholder_ok(ctx, arg, arg_len)) {
+        err_at(r, i,
+               "the placeholder of %s would change the YAML around it (a quote, '#', bracket "
+               "or ': ' where it stands); double-quote the reference or simplify the placeholder",
+               ref->name);
         ref->outcome = ENVTMPL_FAILED;
     } else if (form == ENVTMPL_FORM_DEFAULT && (!v || !*v)) {
         emit(r, arg, arg_len);

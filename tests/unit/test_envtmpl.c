@@ -113,7 +113,9 @@ START_TEST(forms)
     expect_out("k: ${E}\n", env, "k: \n");       /* empty without default: empty */
     expect_out("k: ${B:-}\n", env, "k: \n");     /* empty placeholder */
     expect_out("k: \"x${A}y${A}\"\n", env, "k: \"xalphayalpha\"\n");
-    expect_out("k: ${B:-a b: c}\n", env, "k: a b: c\n"); /* placeholders are template text */
+    expect_out("k: ${B:-a b c}\n", env, "k: a b c\n"); /* placeholders are template text */
+    expect_out("k: \"${B:-a 'b' \\\" c}\"\n", env, "k: \"a 'b' \\\" c\"\n");
+    expect_out("k: '${B:-it''s \"x\"}'\n", env, "k: 'it''s \"x\"'\n");
     expect_out("no newline at end ${A}", env, "no newline at end alpha");
     expect_out("", env, "");
 }
@@ -169,6 +171,26 @@ START_TEST(errors)
         snprintf(want, sizeof want, "t.tmpl:1:4: invalid reference \"%s%s", bad[i], invalid);
         expect_err(tmpl, env, want);
     }
+}
+END_TEST
+
+/* A placeholder that would shift the lexer's idea of the quoting is refused
+ * (even when the variable is set: the template is wrong either way). */
+START_TEST(placeholder_changing_structure)
+{
+    const char *env[] = {"A", "alpha", NULL};
+    const char *bad[] = {"k: \"${B:-a\"b}\"\n", "k: \"${B:-ab\\}\"\n", "k: '${B:-it's}'\n",
+                         "k: ${B:-a # b}\n",    "k: ${B:-'x'}\n",      "k: ${B:-a: b}\n",
+                         "k: ${A:-[x}\n"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        struct run r;
+        render(&r, bad[i], env);
+        ck_assert_msg(r.rc == -1, "accepted %s", bad[i]);
+        ck_assert(strstr(r.rep.errors[0], "would change the YAML around it") != NULL);
+        done(&r);
+    }
+    /* The same text is fine where it cannot change anything. */
+    expect_out("k: |\n  ${B:-a\"b' # c: d}\n", env, "k: |\n  a\"b' # c: d\n");
 }
 END_TEST
 
@@ -484,6 +506,7 @@ Suite *envtmpl_suite(void)
     tcase_add_test(tc, dollars);
     tcase_add_test(tc, comments_untouched);
     tcase_add_test(tc, errors);
+    tcase_add_test(tc, placeholder_changing_structure);
     tcase_add_test(tc, all_errors_reported);
     tcase_add_test(tc, nul_byte);
     tcase_add_test(tc, output_cap);
