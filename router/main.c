@@ -47,8 +47,8 @@ static bool env_flag(const char *name)
     return v && (!strcmp(v, "1") || !strcasecmp(v, "true") || !strcasecmp(v, "yes"));
 }
 
-/* One start-up problem: a plain line when only reporting (render-only,
- * --check-config), a log line when starting the daemon. */
+/* One start-up problem: a plain line when only reporting (render-only), a
+ * log line when starting the daemon. */
 static void startup_error(bool report, const char *msg)
 {
     if (report)
@@ -61,16 +61,15 @@ static void startup_error(bool report, const char *msg)
  * else --config.template rendered from the environment (DESIGN.md 6), with
  * one warning per variable that fell back to its placeholder.  Every error
  * is printed, not only the first.  ROUTER_RENDER_ONLY=1 prints the rendered
- * YAML on stdout and --check-config prints nothing; both then validate,
- * print a verdict line on stderr and stop.  ROUTER_STRICT=1 refuses
- * placeholders.  Returns the config, or NULL with *exit_code set (0 after a
- * successful render-only or check run, 1 on any error).  Runs before any
- * port is opened. */
+ * YAML on stdout, validates it, prints a verdict line on stderr and stops.
+ * ROUTER_STRICT=1 refuses placeholders.  Returns the config, or NULL with
+ * *exit_code set (0 after a successful render-only run, 1 on any error).
+ * Runs before any port is opened. */
 static struct config *load_startup_config(const struct flags *fl, int *exit_code)
 {
     enum { TEMPLATE_MAX = 4 << 20, RENDERED_MAX = 16 << 20 };
     bool render_only = env_flag("ROUTER_RENDER_ONLY") && !fl->config_file;
-    bool report = render_only || fl->check_config;
+    bool report = render_only;
     const char *name = fl->config_file ? fl->config_file : fl->config_template;
     struct config *cfg = NULL;
     struct cfg_diag diag;
