@@ -49,9 +49,9 @@ static bool env_flag(const char *name)
 
 /* One start-up problem: a plain line when only reporting (render-only), a
  * log line when starting the daemon. */
-static void startup_error(bool report, const char *msg)
+static void startup_error(bool render_only, const char *msg)
 {
-    if (report)
+    if (render_only)
         fprintf(stderr, "%s\n", msg);
     else
         log_error("Loading configuration failed", "err", msg);
@@ -61,15 +61,14 @@ static void startup_error(bool report, const char *msg)
  * else --config.template rendered from the environment (DESIGN.md 6), with
  * one warning per variable that fell back to its placeholder.  Every error
  * is printed, not only the first.  ROUTER_RENDER_ONLY=1 prints the rendered
- * YAML on stdout, validates it, prints a verdict line on stderr and stops.
- * ROUTER_STRICT=1 refuses placeholders.  Returns the config, or NULL with
+ * YAML on stdout, validates it, prints a verdict line on stderr and stops
+ * (a --config.file has nothing to render: it is validated).  ROUTER_STRICT=1 refuses placeholders.  Returns the config, or NULL with
  * *exit_code set (0 after a successful render-only run, 1 on any error).
  * Runs before any port is opened. */
 static struct config *load_startup_config(const struct flags *fl, int *exit_code)
 {
     enum { TEMPLATE_MAX = 4 << 20, RENDERED_MAX = 16 << 20 };
-    bool render_only = env_flag("ROUTER_RENDER_ONLY") && !fl->config_file;
-    bool report = render_only;
+    bool render_only = env_flag("ROUTER_RENDER_ONLY");
     const char *name = fl->config_file ? fl->config_file : fl->config_template;
     struct config *cfg = NULL;
     struct cfg_diag diag;
@@ -84,25 +83,25 @@ static struct config *load_startup_config(const struct flags *fl, int *exit_code
     if (fl->config_file) {
         cfg = config_load_file(fl->config_file, &diag);
     } else if (envtmpl_read_file(name, TEMPLATE_MAX, &text, &err) < 0) {
-        startup_error(report, err.msg);
+        startup_error(render_only, err.msg);
         nerr++;
     } else {
         envtmpl_render(buf_str(&text), text.len, name, envtmpl_getenv, NULL, &yaml, &rep);
         for (size_t i = 0; i < rep.n_warnings; i++) {
-            if (report)
+            if (render_only)
                 fprintf(stderr, "warning: %s\n", rep.warnings[i]);
             else
                 log_warn(rep.warnings[i]);
         }
         for (size_t i = 0; i < rep.n_errors; i++)
-            startup_error(report, rep.errors[i]);
+            startup_error(render_only, rep.errors[i]);
         nerr += rep.n_errors;
         if (env_flag("ROUTER_STRICT") && rep.n_warnings) {
             bool many = rep.n_warnings > 1;
             snprintf(err.msg, sizeof err.msg,
                      "%s: ROUTER_STRICT=1 and %zu variable%s fell back to %s placeholder%s", name,
                      rep.n_warnings, many ? "s" : "", many ? "their" : "its", many ? "s" : "");
-            startup_error(report, err.msg);
+            startup_error(render_only, err.msg);
             nerr++;
         }
         if (nerr == 0) {
@@ -116,17 +115,17 @@ static struct config *load_startup_config(const struct flags *fl, int *exit_code
         }
     }
     for (size_t i = 0; i < diag.n; i++)
-        startup_error(report, diag.msgs[i]);
+        startup_error(render_only, diag.msgs[i]);
     nerr += diag.n;
 
-    if (report && cfg)
+    if (render_only && cfg)
         fprintf(stderr, "%s: the configuration is valid%s\n", name,
                 rep.n_warnings ? " (placeholders in use: see the warnings above)" : "");
-    else if (report)
+    else if (render_only)
         fprintf(stderr, "%s: the configuration is invalid (%zu error%s)\n", name, nerr,
                 nerr == 1 ? "" : "s");
     *exit_code = cfg ? 0 : 1;
-    if (report) {
+    if (render_only) {
         config_free(cfg);
         cfg = NULL;
     }
