@@ -62,9 +62,10 @@ static void startup_error(bool render_only, const char *msg)
  * one warning per variable that fell back to its placeholder.  Every error
  * is printed, not only the first.  ROUTER_RENDER_ONLY=1 prints the rendered
  * YAML on stdout, validates it, prints a verdict line on stderr and stops
- * (a --config.file has nothing to render: it is validated).  ROUTER_STRICT=1 refuses placeholders.  Returns the config, or NULL with
- * *exit_code set (0 after a successful render-only run, 1 on any error).
- * Runs before any port is opened. */
+ * (a --config.file has nothing to render: it is validated).  ROUTER_STRICT=1
+ * refuses placeholders.  Returns the config, or NULL with *exit_code set (0
+ * after a successful render-only run, 1 on any error).  Runs before any port
+ * is opened. */
 static struct config *load_startup_config(const struct flags *fl, int *exit_code)
 {
     enum { TEMPLATE_MAX = 4 << 20, RENDERED_MAX = 16 << 20 };
