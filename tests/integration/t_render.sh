@@ -67,18 +67,27 @@ assert_contains "$T/emptywins.err" "ROUTER_EMAIL_TO is empty" "a set-but-empty R
 
 # 4. Everything set, with hostile characters: escaped in the YAML, nothing on stderr.
 pw='pa"ss\wo'"'"'rd: #x'
-inj='oncall@example.com"
-evil_key: 1'
-run full ROUTER_RENDER_ONLY=1 ROUTER_STRICT=1 ROUTER_SLACK_WEBHOOK_URL=https://hooks.slack.com/services/T/B/c \
-    ROUTER_EMAIL_FROM=a@example.org ROUTER_EMAIL_TO="$inj" ROUTER_SMTP_SMARTHOST=mail.example.org:465 \
-    ROUTER_SMTP_USERNAME=user ROUTER_SMTP_PASSWORD="$pw" ROUTER_TEAMS_WEBHOOK_URL='https://t.example/w?a=1&sig=zz'
+ALL=(ROUTER_SLACK_WEBHOOK_URL=https://hooks.slack.com/services/T/B/c ROUTER_EMAIL_FROM=a@example.org
+     ROUTER_EMAIL_TO=oncall@example.org ROUTER_SMTP_SMARTHOST=mail.example.org:465
+     ROUTER_SMTP_USERNAME=user ROUTER_SMTP_PASSWORD="$pw"
+     ROUTER_TEAMS_WEBHOOK_URL='https://t.example/w?a=1&sig=zz')
+run full ROUTER_RENDER_ONLY=1 ROUTER_STRICT=1 "${ALL[@]}"
 assert_eq 0 "$(rc full)" "everything set, strict, valid: exits 0"
 assert_eq 0 "$(count full.err '^warning: ')" "no warnings"
 assert_contains "$T/full.out" 'auth_password: "pa\"ss\\wo'"'"'rd: #x"' "password escaped for double quotes"
-assert_contains "$T/full.out" 'to: "oncall@example.com\"\nevil_key: 1"' "newline cannot inject a key"
+assert_contains "$T/full.out" 'webhook_url: "https://t.example/w?a=1&sig=zz"' "teams URL in the config"
 assert_not_contains "$T/full.err" 'pa"ss' "password not on stderr"
-assert_not_contains "$T/full.err" "evil_key" "values not on stderr"
+assert_not_contains "$T/full.err" "sig=zz" "webhook URL not on stderr"
 assert_eq 1 "$(wc -l <"$T/full.err")" "stderr is the verdict alone"
+# A newline cannot add a key: the value stays inside `to`, which the config
+# check then refuses (at the template's line 47) -- no "evil_key" anywhere.
+inj='oncall@example.com"
+evil_key: 1'
+run inj ROUTER_RENDER_ONLY=1 "${ALL[@]}" ROUTER_EMAIL_TO="$inj"
+assert_contains "$T/inj.out" 'to: "oncall@example.com\"\nevil_key: 1"' "newline and quote escaped"
+assert_eq 1 "$(rc inj)" "a line break in an address is refused"
+assert_contains "$T/inj.err" "config.tmpl:47:" "the error is about the to field's line"
+assert_not_contains "$T/inj.err" "evil_key" "no injected key, and no value on stderr"
 
 # 5. Errors: missing template, a template error, an invalid rendered config.
 run missing ROUTER_RENDER_ONLY=1 -- --config.template=no-such.tmpl
