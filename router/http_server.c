@@ -1,0 +1,750 @@
+/* http_server.c -- see http_server.h.
+ *
+ * MHD runs in external-epoll mode (FINDINGS.md section 1): all its sockets
+ * live in one epoll fd of its own, which the loop watches with an ev_io.
+ * MHD asks never to block longer than MHD_get_timeout() and to call
+ * MHD_run() after every wake-up; an ev_prepare re-arms one ev_timer to
+ * that timeout right before libev blocks, so the contract holds without
+ * thinking about it anywhere else.
+ *
+ * MHD's own timeout is an inactivity timeout, so a client that trickles
+ * one header byte at a time keeps its slot for ever.  We keep an absolute
+ * deadline per connection instead: header_timeout from accept (or from the
+ * request line of a later keep-alive request) until the first handler
+ * call, which MHD makes only once the headers are complete; a periodic
+ * sweep shuts overdue sockets down and MHD, seeing EOF, cleans up. */
+#include "http_server.h"
+
+/* microhttpd.h is not self-contained. */
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <microhttpd.h>
+
+#include <errno.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "http_listen.h"
+#include "labels.h"
+#include "log.h"
+#include "mem.h"
+
+#define DEFAULT_HEADER_LIMIT (64u * 1024)
+
+struct route {
+    char *method; /* NULL: any */
+    char *path;
+    size_t plen;
+    unsigned flags;
+    http_handler_fn *fn;
+    void *ud;
+};
+
+/* One per TCP connection, for the header deadline. */
+struct conn {
+    int fd;
+    ev_tstamp deadline; /* 0: headers complete, none pending */
+    struct conn *prev, *next;
+};
+
+struct http_server {
+    struct ev_loop *loop;
+    struct MHD_Daemon *mhd;
+    ev_io io;         /* MHD's epoll fd is readable */
+    ev_timer timer;   /* MHD wants to run (timeouts, buffered data) */
+    ev_prepare prep;  /* re-arms timer before every blocking poll */
+    ev_timer sweep;   /* header deadline */
+    char *prefix;     /* route prefix, "" or "/path" */
+    size_t prefix_len;
+    size_t body_limit;
+    double header_timeout, idle_timeout;
+    char address[128];
+    struct route *routes;
+    size_t nroutes, routes_cap;
+    char **json_areas;
+    size_t njson_areas;
+    struct conn conns; /* list head */
+    bool listening;
+};
+
+struct arena_blk {
+    struct arena_blk *next;
+    max_align_t data[];
+};
+
+struct http_request {
+    struct http_server *srv;
+    struct MHD_Connection *conn;
+    const char *method; /* MHD's, valid for the request */
+    const char *url;
+    const char *path;
+    const char *subpath;
+    struct buf body;
+    bool queued; /* an MHD response is queued: ignore further calls */
+    char remote[80];
+    struct arena_blk *arena;
+    /* the answer */
+    bool replied;
+    int status;
+    char *ctype;
+    char *rbody;
+    size_t rlen;
+    char **hdrs; /* name, value, name, value, ... */
+    size_t nhdrs, hdrs_cap;
+};
+
+/* ---- request accessors --------------------------------------------------- */
+
+const char *http_request_method(const struct http_request *r)
+{
+    return r->method;
+}
+
+const char *http_request_path(const struct http_request *r)
+{
+    return r->path;
+}
+
+const char *http_request_subpath(const struct http_request *r)
+{
+    return r->subpath ? r->subpath : "";
+}
+
+const char *http_request_query(const struct http_request *r, const char *name)
+{
+    return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+struct kv_iter {
+    http_kv_fn *fn;
+    void *ud;
+};
+
+static enum MHD_Result kv_trampoline(void *cls, enum MHD_ValueKind kind, const char *key,
+                                     const char *value)
+{
+    struct kv_iter *it = cls;
+    (void)kind;
+    return it->fn(it->ud, key, value) == 0 ? MHD_YES : MHD_NO;
+}
+
+void http_request_query_each(const struct http_request *r, http_kv_fn *fn, void *ud)
+{
+    struct kv_iter it = {fn, ud};
+    MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, kv_trampoline, &it);
+}
+
+const char *http_request_header(const struct http_request *r, const char *name)
+{
+    return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+void http_request_header_each(const struct http_request *r, http_kv_fn *fn, void *ud)
+{
+    struct kv_iter it = {fn, ud};
+    MHD_get_connection_values(r->conn, MHD_HEADER_KIND, kv_trampoline, &it);
+}
+
+const char *http_request_body(const struct http_request *r, size_t *len)
+{
+    if (len)
+        *len = r->body.len;
+    return buf_str(&r->body);
+}
+
+const char *http_request_remote(struct http_request *r)
+{
+    if (r->remote[0])
+        return r->remote;
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    char host[INET6_ADDRSTRLEN + 16], serv[8]; /* numeric: these always fit */
+    const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+    socklen_t len = sa && sa->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+                                                    : sizeof(struct sockaddr_in);
+    if (!sa || getnameinfo(sa, len, host, sizeof host, serv, sizeof serv,
+                           NI_NUMERICHOST | NI_NUMERICSERV) != 0)
+        snprintf(r->remote, sizeof r->remote, "unknown");
+    else if (sa->sa_family == AF_INET6)
+        snprintf(r->remote, sizeof r->remote, "[%s]:%s", host, serv);
+    else
+        snprintf(r->remote, sizeof r->remote, "%s:%s", host, serv);
+    return r->remote;
+}
+
+void *http_request_alloc(struct http_request *r, size_t n)
+{
+    struct arena_blk *b = xmalloc(sizeof *b + (n ? n : 1));
+    b->next = r->arena;
+    r->arena = b;
+    return b->data;
+}
+
+char *http_request_strdup(struct http_request *r, const char *s)
+{
+    size_t n = strlen(s) + 1;
+    return memcpy(http_request_alloc(r, n), s, n);
+}
+
+/* ---- the answer ---------------------------------------------------------- */
+
+int http_reply_take(struct http_request *r, int status, const char *content_type, char *body,
+                    size_t len)
+{
+    if (r->replied) {
+        free(body);
+        return -1;
+    }
+    r->replied = true;
+    r->status = status;
+    r->ctype = content_type ? xstrdup(content_type) : NULL;
+    r->rbody = body ? body : xstrdup("");
+    r->rlen = body ? len : 0;
+    return 0;
+}
+
+int http_reply(struct http_request *r, int status, const char *content_type, const void *body,
+               size_t len)
+{
+    if (r->replied)
+        return -1;
+    char *copy = xmalloc(len + 1);
+    if (len)
+        memcpy(copy, body, len);
+    copy[len] = '\0';
+    return http_reply_take(r, status, content_type, copy, len);
+}
+
+int http_reply_json(struct http_request *r, int status, const char *json)
+{
+    return http_reply(r, status, "application/json", json, strlen(json));
+}
+
+int http_reply_text(struct http_request *r, int status, const char *text)
+{
+    return http_reply(r, status, "text/plain; charset=utf-8", text, strlen(text));
+}
+
+void http_reply_header(struct http_request *r, const char *name, const char *value)
+{
+    r->hdrs = xgrow(r->hdrs, &r->hdrs_cap, r->nhdrs + 2, sizeof *r->hdrs);
+    r->hdrs[r->nhdrs++] = xstrdup(name);
+    r->hdrs[r->nhdrs++] = xstrdup(value);
+}
+
+/* Hands the stored answer to MHD.  MHD keeps its own reference to the
+ * response until it is sent, so ours is dropped at once. */
+static enum MHD_Result queue_reply(struct http_request *r)
+{
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(r->rlen, r->rbody, MHD_RESPMEM_MUST_FREE);
+    if (!resp)
+        return MHD_NO;
+    r->rbody = NULL; /* MHD frees it now */
+    if (r->ctype)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->ctype);
+    for (size_t i = 0; i + 1 < r->nhdrs; i += 2)
+        MHD_add_response_header(resp, r->hdrs[i], r->hdrs[i + 1]);
+    enum MHD_Result ret = MHD_queue_response(r->conn, (unsigned)r->status, resp);
+    MHD_destroy_response(resp);
+    r->queued = true;
+    return ret;
+}
+
+static void request_free(struct http_request *r)
+{
+    buf_deinit(&r->body);
+    free(r->ctype);
+    free(r->rbody);
+    for (size_t i = 0; i < r->nhdrs; i++)
+        free(r->hdrs[i]);
+    free(r->hdrs);
+    while (r->arena) {
+        struct arena_blk *b = r->arena;
+        r->arena = b->next;
+        free(b);
+    }
+    free(r);
+}
+
+/* ---- error answers ------------------------------------------------------- */
+
+/* Appends s as a JSON string body the way Go's encoding/json writes one:
+ * HTML-significant characters escaped, invalid UTF-8 as U+FFFD. */
+static void json_str(struct buf *b, const char *s)
+{
+    bool valid = utf8_valid(s, strlen(s));
+    buf_putc(b, '"');
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            buf_printf(b, "\\%c", *p);
+        else if (*p < 0x20 || *p == '<' || *p == '>' || *p == '&')
+            buf_printf(b, "\\u%04x", *p);
+        else if (*p >= 0x80 && !valid)
+            buf_puts(b, "\\ufffd");
+        else
+            buf_putc(b, (char)*p);
+    }
+    buf_putc(b, '"');
+}
+
+static void reply_json_error(struct http_request *r, int status, const char *msg)
+{
+    struct buf b = BUF_INIT;
+    buf_printf(&b, "{\"code\":%d,\"message\":", status);
+    json_str(&b, msg);
+    buf_putc(&b, '}');
+    size_t len = b.len;
+    http_reply_take(r, status, "application/json", buf_steal(&b), len);
+}
+
+static bool in_json_area(const struct http_server *s, const char *path)
+{
+    for (size_t i = 0; i < s->njson_areas; i++)
+        if (strncmp(path, s->json_areas[i], strlen(s->json_areas[i])) == 0)
+            return true;
+    return false;
+}
+
+static void reply_not_found(struct http_request *r)
+{
+    if (r->path && in_json_area(r->srv, r->path)) {
+        struct buf m = BUF_INIT;
+        buf_printf(&m, "path %s was not found", r->path);
+        reply_json_error(r, 404, buf_str(&m));
+        buf_deinit(&m);
+    } else {
+        http_reply_text(r, 404, "404 page not found\n");
+    }
+}
+
+static void reply_redirect(struct http_request *r, int status, const char *to)
+{
+    struct buf b = BUF_INIT;
+    buf_printf(&b, "<a href=\"%s\">%s</a>.\n\n", to, status == 301 ? "Moved Permanently" : "Found");
+    size_t len = b.len;
+    http_reply_header(r, MHD_HTTP_HEADER_LOCATION, to);
+    http_reply_take(r, status, "text/html; charset=utf-8", buf_steal(&b), len);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* 405, or the answer to OPTIONS, for a path that matched `pat` but none of
+ * its methods.  Go's router (outside the API) lists the methods sorted,
+ * HEAD with GET, and OPTIONS, and answers OPTIONS itself; the OpenAPI layer
+ * lists only the declared methods and knows no OPTIONS. */
+static void reply_bad_method(struct http_request *r, const struct route *pat)
+{
+    const struct http_server *s = r->srv;
+    bool json = in_json_area(s, r->path);
+    const char *m[16];
+    size_t n = 0;
+    for (size_t i = 0; i < s->nroutes && n < 14; i++) {
+        const struct route *rt = &s->routes[i];
+        if (rt->flags != pat->flags || strcmp(rt->path, pat->path) != 0 || !rt->method)
+            continue;
+        m[n++] = rt->method;
+        if (!json && strcmp(rt->method, "GET") == 0)
+            m[n++] = "HEAD";
+    }
+    if (!json)
+        m[n++] = "OPTIONS";
+    qsort(m, n, sizeof m[0], cmp_str);
+    struct buf allow = BUF_INIT;
+    for (size_t i = 0; i < n; i++)
+        if (i == 0 || strcmp(m[i], m[i - 1]) != 0)
+            buf_printf(&allow, "%s%s", allow.len ? (json ? "," : ", ") : "", m[i]);
+    http_reply_header(r, "Allow", buf_str(&allow));
+    if (json) {
+        struct buf msg = BUF_INIT;
+        buf_printf(&msg, "method %s is not allowed, but [%s] are", r->method, buf_str(&allow));
+        reply_json_error(r, 405, buf_str(&msg));
+        buf_deinit(&msg);
+    } else if (strcmp(r->method, "OPTIONS") == 0) {
+        http_reply(r, 200, NULL, "", 0);
+    } else {
+        http_reply_text(r, 405, "Method Not Allowed\n");
+    }
+    buf_deinit(&allow);
+}
+
+/* ---- dispatch ------------------------------------------------------------ */
+
+static bool method_ok(const struct route *rt, const char *method)
+{
+    return !rt->method || strcmp(rt->method, method) == 0 ||
+           (strcmp(method, "HEAD") == 0 && strcmp(rt->method, "GET") == 0);
+}
+
+/* Finds the pattern the path belongs to (exact first, then the longest
+ * prefix), then a route of that pattern taking the method; answers the
+ * request itself when there is none. */
+static void dispatch(struct http_request *r)
+{
+    struct http_server *s = r->srv;
+    const char *url = r->url;
+    if (s->prefix_len) {
+        if (strncmp(url, s->prefix, s->prefix_len) == 0 && url[s->prefix_len] == '/') {
+            r->path = url + s->prefix_len;
+        } else if (strcmp(url, s->prefix) == 0) {
+            char *to = http_request_alloc(r, s->prefix_len + 2);
+            snprintf(to, s->prefix_len + 2, "%s/", s->prefix);
+            reply_redirect(r, 301, to);
+            return;
+        } else if (strcmp(url, "/") == 0) {
+            reply_redirect(r, 302, s->prefix);
+            return;
+        } else {
+            r->path = url;
+            http_reply_text(r, 404, "404 page not found\n");
+            return;
+        }
+    } else {
+        r->path = url;
+    }
+    const struct route *pat = NULL;
+    for (size_t i = 0; i < s->nroutes && !pat; i++)
+        if (s->routes[i].flags == HTTP_EXACT && strcmp(s->routes[i].path, r->path) == 0)
+            pat = &s->routes[i];
+    if (!pat) {
+        for (size_t i = 0; i < s->nroutes; i++) {
+            const struct route *rt = &s->routes[i];
+            if (rt->flags == HTTP_PREFIX && strncmp(rt->path, r->path, rt->plen) == 0 &&
+                (!pat || rt->plen > pat->plen))
+                pat = rt;
+        }
+    }
+    if (!pat) {
+        reply_not_found(r);
+        return;
+    }
+    for (size_t i = 0; i < s->nroutes; i++) {
+        const struct route *rt = &s->routes[i];
+        if (rt->flags == pat->flags && strcmp(rt->path, pat->path) == 0 &&
+            method_ok(rt, r->method)) {
+            r->subpath = rt->flags == HTTP_PREFIX ? r->path + rt->plen : "";
+            rt->fn(r, rt->ud);
+            if (!r->replied) {
+                log_error("HTTP handler gave no answer", "method", r->method, "path", r->path);
+                reply_json_error(r, 500, "internal error: no answer");
+            }
+            return;
+        }
+    }
+    reply_bad_method(r, pat);
+}
+
+/* ---- MHD callbacks ------------------------------------------------------- */
+
+static struct conn *conn_of(struct MHD_Connection *c)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return ci ? ci->socket_context : NULL;
+}
+
+/* Content-Length larger than the limit?  A malformed value never gets
+ * here: MHD has answered 400 already. */
+static bool declared_too_large(struct MHD_Connection *c, size_t limit)
+{
+    const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+                                                 MHD_HTTP_HEADER_CONTENT_LENGTH);
+    if (!cl)
+        return false;
+    errno = 0;
+    char *end;
+    unsigned long long n = strtoull(cl, &end, 10);
+    return errno == ERANGE || n > limit;
+}
+
+/* MHD calls this first when the headers are complete (no body yet), then
+ * once per body chunk, then once more with no data.  The request object is
+ * made on the first call and freed in on_completed(). */
+static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const char *url,
+                                 const char *method, const char *version,
+                                 const char *upload_data, size_t *upload_data_size,
+                                 void **req_cls)
+{
+    struct http_server *s = cls;
+    struct http_request *r = *req_cls;
+    (void)version;
+    if (!r) {
+        struct conn *c = conn_of(conn);
+        if (c)
+            c->deadline = 0; /* headers are complete */
+        r = xcalloc(1, sizeof *r);
+        r->srv = s;
+        r->conn = conn;
+        r->method = method;
+        r->url = url;
+        r->path = url;
+        buf_init(&r->body, s->body_limit);
+        *req_cls = r;
+        /* Refusing now, before the body, suppresses "100 Continue". */
+        if (declared_too_large(conn, s->body_limit)) {
+            struct buf m = BUF_INIT;
+            buf_printf(&m, "request body exceeds the limit of %zu bytes", s->body_limit);
+            reply_json_error(r, 413, buf_str(&m));
+            buf_deinit(&m);
+            return queue_reply(r);
+        }
+        return MHD_YES;
+    }
+    if (r->queued) {
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    if (*upload_data_size) {
+        size_t n = *upload_data_size;
+        *upload_data_size = 0;
+        if (buf_append(&r->body, upload_data, n) < 0) {
+            /* A chunked body crossed the limit.  MHD 0.9.75 cannot queue an
+             * answer in mid-upload, and draining would let an endless body
+             * run for ever: close the connection. */
+            log_debug("closing HTTP connection: chunked body over the limit", "remote",
+                      http_request_remote(r), "path", r->url);
+            return MHD_NO;
+        }
+        return MHD_YES;
+    }
+    dispatch(r);
+    return queue_reply(r);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    struct http_server *s = cls;
+    (void)toe;
+    struct conn *c = conn ? conn_of(conn) : NULL;
+    /* The next request on this keep-alive connection may idle first, then
+     * gets header_timeout from its request line (on_uri). */
+    if (c && s->header_timeout > 0)
+        c->deadline = ev_now(s->loop) + s->idle_timeout + s->header_timeout;
+    if (*req_cls) {
+        request_free(*req_cls);
+        *req_cls = NULL;
+    }
+}
+
+/* Called once the request line has arrived, headers not yet.  Returning
+ * NULL keeps *req_cls NULL for on_access's first call. */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+    struct http_server *s = cls;
+    struct conn *c = conn_of(conn);
+    (void)uri;
+    if (c && s->header_timeout > 0) {
+        ev_tstamp d = ev_now(s->loop) + s->header_timeout;
+        if (c->deadline == 0 || c->deadline > d)
+            c->deadline = d;
+    }
+    return NULL;
+}
+
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+    struct http_server *s = cls;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+        struct conn *c = xcalloc(1, sizeof *c);
+        c->fd = ci ? ci->connect_fd : -1;
+        if (s->header_timeout > 0)
+            c->deadline = ev_now(s->loop) + s->header_timeout;
+        c->next = s->conns.next;
+        c->prev = &s->conns;
+        s->conns.next->prev = c;
+        s->conns.next = c;
+        *socket_context = c;
+    } else if (*socket_context) {
+        struct conn *c = *socket_context;
+        c->prev->next = c->next;
+        c->next->prev = c->prev;
+        free(c);
+        *socket_context = NULL;
+    }
+}
+
+/* MHD's own messages (client errors, limits): debug, one line each. */
+static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    char msg[512];
+    (void)cls;
+    if (!log_enabled(LOG_DEBUG))
+        return;
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    size_t n = strlen(msg);
+    while (n && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
+        msg[--n] = '\0';
+    log_debug("libmicrohttpd", "detail", msg);
+}
+
+/* ---- loop glue ----------------------------------------------------------- */
+
+static void on_mhd_readable(EV_P_ ev_io *w, int revents)
+{
+    struct http_server *s = w->data;
+    (void)revents;
+    MHD_run(s->mhd);
+}
+
+static void on_mhd_timeout(EV_P_ ev_timer *w, int revents)
+{
+    struct http_server *s = w->data;
+    (void)revents;
+    MHD_run(s->mhd);
+}
+
+static void on_before_poll(EV_P_ ev_prepare *w, int revents)
+{
+    struct http_server *s = w->data;
+    MHD_UNSIGNED_LONG_LONG ms;
+    (void)revents;
+    ev_timer_stop(EV_A_ & s->timer);
+    if (MHD_get_timeout(s->mhd, &ms) == MHD_YES) {
+        ev_timer_set(&s->timer, (double)ms / 1000.0, 0.0);
+        ev_timer_start(EV_A_ & s->timer);
+    }
+}
+
+/* shutdown(), not close(): MHD still owns the fd and must see the EOF. */
+static void on_header_sweep(EV_P_ ev_timer *w, int revents)
+{
+    struct http_server *s = w->data;
+    (void)revents;
+    ev_tstamp now = ev_now(EV_A);
+    for (struct conn *c = s->conns.next; c != &s->conns; c = c->next) {
+        if (c->deadline > 0 && c->deadline < now && c->fd >= 0) {
+            log_debug("closing HTTP connection: request headers not complete in time");
+            shutdown(c->fd, SHUT_RDWR);
+            c->deadline = 0;
+        }
+    }
+}
+
+/* ---- life cycle ---------------------------------------------------------- */
+
+struct http_server *http_server_new(struct ev_loop *loop, const struct http_server_opts *o,
+                                    struct errbuf *err)
+{
+    struct http_server *s = xcalloc(1, sizeof *s);
+    s->loop = loop;
+    s->prefix = xstrdup(o->route_prefix ? o->route_prefix : "");
+    s->prefix_len = strlen(s->prefix);
+    s->body_limit = o->body_limit;
+    s->header_timeout = o->header_timeout_s;
+    s->idle_timeout = o->idle_timeout_s;
+    s->conns.next = s->conns.prev = &s->conns;
+
+    int backlog = o->max_connections > 4096 ? 4096 : (int)o->max_connections;
+    int fd = http_listen_open(o->listen_address, backlog < 128 ? 128 : backlog, s->address,
+                              sizeof s->address, err);
+    if (fd < 0) {
+        http_server_free(s);
+        return NULL;
+    }
+    s->mhd = MHD_start_daemon(
+        MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL, NULL, on_access, s,
+        MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, s,
+        MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+        MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
+        MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
+        MHD_OPTION_CONNECTION_TIMEOUT, o->idle_timeout_s,
+        MHD_OPTION_CONNECTION_LIMIT, o->max_connections,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, o->max_connections_per_ip,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        o->header_limit ? o->header_limit : (size_t)DEFAULT_HEADER_LIMIT,
+        MHD_OPTION_END);
+    const union MHD_DaemonInfo *di =
+        s->mhd ? MHD_get_daemon_info(s->mhd, MHD_DAEMON_INFO_EPOLL_FD) : NULL;
+    if (!di) {
+        errbuf_set(err, "listen tcp %s: libmicrohttpd could not start in epoll mode",
+                   s->address);
+        if (!s->mhd)
+            close(fd);
+        http_server_free(s);
+        return NULL;
+    }
+    s->listening = true;
+    ev_io_init(&s->io, on_mhd_readable, di->epoll_fd, EV_READ);
+    ev_init(&s->timer, on_mhd_timeout);
+    ev_prepare_init(&s->prep, on_before_poll);
+    double every = s->header_timeout / 4;
+    ev_timer_init(&s->sweep, on_header_sweep, 0.0, every < 0.25 ? 0.25 : every > 1 ? 1 : every);
+    s->io.data = s->timer.data = s->prep.data = s->sweep.data = s;
+    ev_io_start(loop, &s->io);
+    ev_prepare_start(loop, &s->prep);
+    if (s->header_timeout > 0)
+        ev_timer_again(loop, &s->sweep);
+    return s;
+}
+
+void http_server_stop_accepting(struct http_server *s)
+{
+    if (!s || !s->listening)
+        return;
+    MHD_socket fd = MHD_quiesce_daemon(s->mhd);
+    if (fd != MHD_INVALID_SOCKET)
+        close(fd);
+    s->listening = false;
+}
+
+void http_server_free(struct http_server *s)
+{
+    if (!s)
+        return;
+    if (s->mhd) {
+        ev_io_stop(s->loop, &s->io);
+        ev_timer_stop(s->loop, &s->timer);
+        ev_prepare_stop(s->loop, &s->prep);
+        ev_timer_stop(s->loop, &s->sweep);
+        MHD_stop_daemon(s->mhd); /* closes connections, runs the callbacks */
+    }
+    for (size_t i = 0; i < s->nroutes; i++) {
+        free(s->routes[i].method);
+        free(s->routes[i].path);
+    }
+    free(s->routes);
+    for (size_t i = 0; i < s->njson_areas; i++)
+        free(s->json_areas[i]);
+    free(s->json_areas);
+    free(s->prefix);
+    free(s);
+}
+
+const char *http_server_address(const struct http_server *s)
+{
+    return s->address;
+}
+
+void http_server_route(struct http_server *s, const char *method, const char *path,
+                       unsigned flags, http_handler_fn *fn, void *ud)
+{
+    ROUTER_ASSERT(path && path[0] == '/' && fn);
+    s->routes = xgrow(s->routes, &s->routes_cap, s->nroutes + 1, sizeof *s->routes);
+    struct route *rt = &s->routes[s->nroutes++];
+    rt->method = method ? xstrdup(method) : NULL;
+    rt->path = xstrdup(path);
+    rt->plen = strlen(path);
+    rt->flags = flags;
+    rt->fn = fn;
+    rt->ud = ud;
+}
+
+void http_server_json_errors(struct http_server *s, const char *path_prefix)
+{
+    s->json_areas = xrealloc(s->json_areas, (s->njson_areas + 1) * sizeof *s->json_areas);
+    s->json_areas[s->njson_areas++] = xstrdup(path_prefix);
+}
