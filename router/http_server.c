@@ -71,6 +71,7 @@ struct http_server {
     size_t njson_areas;
     struct conn conns; /* list head */
     bool listening;
+    bool rerun; /* a connection closed: run MHD once more before polling */
 };
 
 struct arena_blk {
@@ -569,6 +570,11 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
         *socket_context = c;
     } else if (*socket_context) {
         struct conn *c = *socket_context;
+        /* MHD takes its listening socket out of epoll at the connection
+         * limit (or on EMFILE) and puts it back only at the start of a
+         * later MHD_run(); without one the queued clients would wait for
+         * the next unrelated timeout. */
+        s->rerun = true;
         c->prev->next = c->next;
         c->next->prev = c->prev;
         free(c);
@@ -612,7 +618,11 @@ static void on_before_poll(EV_P_ ev_prepare *w, int revents)
     MHD_UNSIGNED_LONG_LONG ms;
     (void)revents;
     ev_timer_stop(EV_A_ & s->timer);
-    if (MHD_get_timeout(s->mhd, &ms) == MHD_YES) {
+    if (s->rerun) {
+        s->rerun = false;
+        ev_timer_set(&s->timer, 0.0, 0.0);
+        ev_timer_start(EV_A_ & s->timer);
+    } else if (MHD_get_timeout(s->mhd, &ms) == MHD_YES) {
         ev_timer_set(&s->timer, (double)ms / 1000.0, 0.0);
         ev_timer_start(EV_A_ & s->timer);
     }

@@ -75,7 +75,7 @@ def cmd_raw(port, data):
     """Sends DATA (Python escapes allowed) and prints the status codes."""
     s = connect(port)
     s.sendall(data.encode("latin-1").decode("unicode_escape").encode("latin-1"))
-    out, how = read_until_close(s)
+    out, how = read_until_close(s, timeout=6.0)
     print(" ".join(map(str, statuses(out))) or "none", how)
 
 
@@ -207,6 +207,23 @@ def cmd_perip(port, n):
     for x in socks:
         x.close()
     print("closed %d/%d" % (closed, n))
+
+
+def cmd_limit(port, n):
+    """At the global limit MHD stops accepting (the kernel queues new
+    connections): opens N idle connections, sends a request on one more,
+    checks that it is not answered within 1 s, closes the N, and prints
+    what the waiting request finally got."""
+    socks = [connect(port) for _ in range(int(n))]
+    time.sleep(0.3)
+    s = connect(port)
+    s.sendall(get("/-/healthy", "Connection: close\r\n"))
+    out, how = read_until_close(s, timeout=1.0)
+    first = "answered" if out else "queued"
+    for x in socks:
+        x.close()
+    out2, _ = read_until_close(s, timeout=3.0)
+    print(first, " ".join(map(str, statuses(out + out2))) or "none")
 
 
 def cmd_chunked(port, mib):
