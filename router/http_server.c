@@ -56,11 +56,11 @@ struct conn {
 struct http_server {
     struct ev_loop *loop;
     struct MHD_Daemon *mhd;
-    ev_io io;         /* MHD's epoll fd is readable */
-    ev_timer timer;   /* MHD wants to run (timeouts, buffered data) */
-    ev_prepare prep;  /* re-arms timer before every blocking poll */
-    ev_timer sweep;   /* header deadline */
-    char *prefix;     /* route prefix, "" or "/path" */
+    ev_io io;        /* MHD's epoll fd is readable */
+    ev_timer timer;  /* MHD wants to run (timeouts, buffered data) */
+    ev_prepare prep; /* re-arms timer before every blocking poll */
+    ev_timer sweep;  /* header deadline */
+    char *prefix;    /* route prefix, "" or "/path" */
     size_t prefix_len;
     size_t body_limit;
     double header_timeout, idle_timeout;
@@ -119,7 +119,12 @@ const char *http_request_subpath(const struct http_request *r)
 
 const char *http_request_query(const struct http_request *r, const char *name)
 {
-    return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+    const char *v = NULL;
+    size_t vlen = 0;
+    if (MHD_lookup_connection_value_n(r->conn, MHD_GET_ARGUMENT_KIND, name, strlen(name), &v,
+                                      &vlen) != MHD_YES)
+        return NULL;
+    return v ? v : ""; /* "?name" without "=" */
 }
 
 struct kv_iter {
@@ -167,8 +172,8 @@ const char *http_request_remote(struct http_request *r)
         MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     char host[INET6_ADDRSTRLEN + 16], serv[8]; /* numeric: these always fit */
     const struct sockaddr *sa = ci ? ci->client_addr : NULL;
-    socklen_t len = sa && sa->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
-                                                    : sizeof(struct sockaddr_in);
+    socklen_t len =
+        sa && sa->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
     if (!sa || getnameinfo(sa, len, host, sizeof host, serv, sizeof serv,
                            NI_NUMERICHOST | NI_NUMERICSERV) != 0)
         snprintf(r->remote, sizeof r->remote, "unknown");
@@ -457,8 +462,8 @@ static struct conn *conn_of(struct MHD_Connection *c)
  * here: MHD has answered 400 already. */
 static bool declared_too_large(struct MHD_Connection *c, size_t limit)
 {
-    const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-                                                 MHD_HTTP_HEADER_CONTENT_LENGTH);
+    const char *cl =
+        MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
     if (!cl)
         return false;
     errno = 0;
@@ -471,9 +476,8 @@ static bool declared_too_large(struct MHD_Connection *c, size_t limit)
  * once per body chunk, then once more with no data.  The request object is
  * made on the first call and freed in on_completed(). */
 static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const char *url,
-                                 const char *method, const char *version,
-                                 const char *upload_data, size_t *upload_data_size,
-                                 void **req_cls)
+                                 const char *method, const char *version, const char *upload_data,
+                                 size_t *upload_data_size, void **req_cls)
 {
     struct http_server *s = cls;
     struct http_request *r = *req_cls;
@@ -665,23 +669,17 @@ struct http_server *http_server_new(struct ev_loop *loop, const struct http_serv
         return NULL;
     }
     s->mhd = MHD_start_daemon(
-        MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL, NULL, on_access, s,
-        MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, s,
-        MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-        MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
-        MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
-        MHD_OPTION_CONNECTION_TIMEOUT, o->idle_timeout_s,
-        MHD_OPTION_CONNECTION_LIMIT, o->max_connections,
-        MHD_OPTION_PER_IP_CONNECTION_LIMIT, o->max_connections_per_ip,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        o->header_limit ? o->header_limit : (size_t)DEFAULT_HEADER_LIMIT,
-        MHD_OPTION_END);
+        MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL, NULL, on_access, s, MHD_OPTION_EXTERNAL_LOGGER,
+        on_mhd_log, s, MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd, MHD_OPTION_NOTIFY_COMPLETED,
+        on_completed, s, MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
+        MHD_OPTION_URI_LOG_CALLBACK, on_uri, s, MHD_OPTION_CONNECTION_TIMEOUT, o->idle_timeout_s,
+        MHD_OPTION_CONNECTION_LIMIT, o->max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+        o->max_connections_per_ip, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        o->header_limit ? o->header_limit : (size_t)DEFAULT_HEADER_LIMIT, MHD_OPTION_END);
     const union MHD_DaemonInfo *di =
         s->mhd ? MHD_get_daemon_info(s->mhd, MHD_DAEMON_INFO_EPOLL_FD) : NULL;
     if (!di) {
-        errbuf_set(err, "listen tcp %s: libmicrohttpd could not start in epoll mode",
-                   s->address);
+        errbuf_set(err, "listen tcp %s: libmicrohttpd could not start in epoll mode", s->address);
         if (!s->mhd)
             close(fd);
         http_server_free(s);
@@ -739,8 +737,8 @@ const char *http_server_address(const struct http_server *s)
     return s->address;
 }
 
-void http_server_route(struct http_server *s, const char *method, const char *path,
-                       unsigned flags, http_handler_fn *fn, void *ud)
+void http_server_route(struct http_server *s, const char *method, const char *path, unsigned flags,
+                       http_handler_fn *fn, void *ud)
 {
     ROUTER_ASSERT(path && path[0] == '/' && fn);
     s->routes = xgrow(s->routes, &s->routes_cap, s->nroutes + 1, sizeof *s->routes);

@@ -74,8 +74,8 @@ const char *http_server_address(const struct http_server *s);
  * the route prefix and is copied.  Exact routes win over prefix routes,
  * longer prefixes over shorter ones.  A path that matches a pattern but
  * no method gets 405 with an Allow header. */
-void http_server_route(struct http_server *s, const char *method, const char *path,
-                       unsigned flags, http_handler_fn *fn, void *ud);
+void http_server_route(struct http_server *s, const char *method, const char *path, unsigned flags,
+                       http_handler_fn *fn, void *ud);
 
 /* Under `path_prefix` (e.g. "/api/v2/"), unknown paths and wrong methods
  * are answered as Alertmanager's OpenAPI layer does:

@@ -11,9 +11,9 @@
 #include <pcre2.h>
 #include <signal.h>
 #include <stdio.h>
-#include <sys/resource.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <yaml.h>
 
 #include "buf.h"
@@ -40,7 +40,7 @@ static void print_version(void)
 
 /* Every connection is an fd; a low soft limit (often 1024) would cap
  * --web.max-connections below its default, so raise it to the hard one. */
-static void raise_fd_limit(void)
+static void raise_fd_limit(int64_t max_connections)
 {
     struct rlimit rl;
     if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
@@ -54,6 +54,9 @@ static void raise_fd_limit(void)
     }
     snprintf(now, sizeof now, "%llu", (unsigned long long)rl.rlim_cur);
     log_debug("open file limit", "was", was, "now", now);
+    /* headroom for the listener, log, state files and outbound sockets */
+    if ((unsigned long long)max_connections + 64 > (unsigned long long)rl.rlim_cur)
+        log_warn("open file limit is too low for --web.max-connections", "limit", now);
 }
 
 static void on_healthy(struct http_request *req, void *ud)
@@ -135,7 +138,7 @@ int main(int argc, char **argv)
     }
 
     signal(SIGPIPE, SIG_IGN);
-    raise_fd_limit();
+    raise_fd_limit(fl.max_connections);
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
         log_error("curl_global_init failed");
         return 1;
@@ -154,8 +157,8 @@ int main(int argc, char **argv)
     ev_signal sigterm, sigint;
     ev_signal_init(&sigterm, on_stop_signal, SIGTERM);
     ev_signal_init(&sigint, on_stop_signal, SIGINT);
-    ev_signal_start(loop, &sigterm);
     sigterm.data = sigint.data = http;
+    ev_signal_start(loop, &sigterm);
     ev_signal_start(loop, &sigint);
 
     ev_run(loop, 0);

@@ -226,6 +226,21 @@ def cmd_limit(port, n):
     print(first, " ".join(map(str, statuses(out + out2))) or "none")
 
 
+def cmd_hold(port, secs):
+    """Holds connections in every state (idle, half a header, half a
+    body) for SECS seconds, so that the router is stopped mid-request."""
+    socks = [connect(port) for _ in range(3)]
+    half = connect(port)
+    half.sendall(b"GET /-/healthy HTTP/1.1\r\nHost: t\r\nX-Half: ")
+    body = connect(port)
+    body.sendall(b"POST /-/healthy HTTP/1.1\r\nHost: t\r\nContent-Length: 100000\r\n\r\n"
+                 + b"x" * 50000)
+    time.sleep(float(secs))
+    for x in socks + [half, body]:
+        x.close()
+    print("held")
+
+
 def cmd_chunked(port, mib):
     """Sends a chunked body of MIB MiB (no Content-Length): the server must
     stop it at the body limit; prints how it ended."""

@@ -2,6 +2,7 @@
 # Alertmanager's 404/405 answers, keep-alive, pipelining, a malformed
 # request line, and a clean exit on SIGTERM.
 . "$LIB"
+. "$(dirname "$LIB")/http_lib.sh"
 PROBE="python3 $(dirname "$LIB")/http_probe.py"
 
 start_router --log.level=debug
@@ -53,11 +54,7 @@ assert_eq "400 closed" "$($PROBE raw "$RPORT" 'GET / HTTP/1.1\r\nno colon here\r
 assert_eq "OK" "$(curl -sS "$RURL/-/healthy")" "still serving after bad requests"
 
 # SIGTERM: stop, exit 0.
-kill -TERM "$RPID"
-for i in $(seq 1 50); do kill -0 "$RPID" 2>/dev/null || break; sleep 0.1; done
-kill -0 "$RPID" 2>/dev/null && fail "router still running 5 s after SIGTERM"
-wait "$RPID"; rc=$?
-assert_eq 0 "$rc" "SIGTERM exits 0"
+stop_router_clean
 assert_contains "$T/router.log" "exiting gracefully" "SIGTERM logged"
 curl -sS -o /dev/null "$RURL/-/healthy" 2>/dev/null && fail "still accepting after exit"
 ok "port closed after exit"

@@ -2,6 +2,7 @@
 # body, a 100 KB header (431), connection limits, and 1000 idle
 # connections; after each the router still answers.
 . "$LIB"
+. "$(dirname "$LIB")/http_lib.sh"
 PROBE="python3 $(dirname "$LIB")/http_probe.py"
 
 start_router --web.max-connections-per-ip=1100 --web.max-connections=1100
@@ -37,7 +38,7 @@ assert_eq "OK" "$(curl -sS "$RURL/-/healthy")" "still serving after 431"
 out=$($PROBE idle "$RPORT" 1000)
 assert_eq "status 200 alive 1000/1000" "$out" "1000 idle connections + 1 request"
 assert_eq "OK" "$(curl -sS "$RURL/-/healthy")" "still serving after the idle crowd"
-kill "$RPID"
+stop_router_clean
 
 # Per-IP limit: the 6th connection from one address is closed at once.
 start_router --web.max-connections-per-ip=5
@@ -54,4 +55,11 @@ assert_eq "queued 200" "$($PROBE limit "$RPORT" 4)" "connection limit 4: 5th wai
 kill "$RPID"
 start_router --web.idle-timeout=1s
 assert_eq "200 closed" "$($PROBE keepidle "$RPORT" 2.5)" "idle keep-alive closed after 1 s"
+
+# Stopped with connections in every state: completion callbacks free them.
+$PROBE hold "$RPORT" 3 >"$T/hold" &
+HP=$!; PIDS+=("$HP")
+sleep 1
+stop_router_clean
+wait "$HP"
 exit 0

@@ -1,6 +1,7 @@
 # --web.route-prefix / --web.external-url mount every route under a path,
 # as Alertmanager does; --web.listen-address forms and errors.
 . "$LIB"
+. "$(dirname "$LIB")/http_lib.sh"
 
 # start_router waits for /-/ready, which moves with the prefix.
 start_prefixed() {
@@ -28,7 +29,7 @@ assert_contains "$T/h" "Location: /am/" "/am -> /am/"
 curl -sS -o "$T/b" "$RURL/am/api/v2/nope"
 assert_eq '{"code":404,"message":"path /api/v2/nope was not found"}' "$(cat "$T/b")" \
     "API 404 names the path below the prefix"
-kill "$RPID"
+stop_router_clean
 
 # The prefix defaults to the external URL's path; --web.route-prefix wins.
 start_prefixed /ext --web.external-url=http://alerts.example.com/ext/

@@ -2,6 +2,7 @@
 # headers are not complete in time are closed, however steadily they
 # trickle bytes; idle keep-alive connections are not cut by it.
 . "$LIB"
+. "$(dirname "$LIB")/http_lib.sh"
 PROBE="python3 $(dirname "$LIB")/http_probe.py"
 
 start_router --web.header-timeout=2s
@@ -26,4 +27,5 @@ assert_eq "none closed" "$($PROBE raw "$RPORT" '')" "silent client closed by the
 assert_eq "200 200" "$($PROBE keepidle "$RPORT" 3)" "keep-alive idle 3 s, then served"
 
 assert_eq "OK" "$(curl -sS "$RURL/-/healthy")" "still serving"
+stop_router_clean
 exit 0

@@ -73,8 +73,8 @@ START_TEST(route_prefix)
 
     struct errbuf err;
     ck_assert_ptr_null(http_route_prefix(NULL, "ftp://host/", &err));
-    ck_assert_str_eq(err.msg,
-                     "\"ftp://host/\": invalid \"ftp\" scheme, only 'http' and 'https' are supported");
+    ck_assert_str_eq(
+        err.msg, "\"ftp://host/\": invalid \"ftp\" scheme, only 'http' and 'https' are supported");
     ck_assert_ptr_null(http_route_prefix(NULL, "host/path", &err));
     ck_assert_ptr_null(http_route_prefix(NULL, "http:///path", &err));
     ck_assert_str_eq(err.msg, "\"http:///path\": missing host");
@@ -87,7 +87,8 @@ START_TEST(open_and_busy)
     struct errbuf err;
     int fd = http_listen_open("127.0.0.1:0", 16, bound, sizeof bound, &err);
     ck_assert_msg(fd >= 0, "%s", err.msg);
-    ck_assert_msg(strncmp(bound, "127.0.0.1:", 10) == 0 && strtol(bound + 10, NULL, 10) > 0, "%s", bound);
+    ck_assert_msg(strncmp(bound, "127.0.0.1:", 10) == 0 && strtol(bound + 10, NULL, 10) > 0, "%s",
+                  bound);
     /* the same port again: a precise, Go-style error */
     ck_assert_int_eq(http_listen_open(bound, 16, again, sizeof again, &err), -1);
     char want[200];
