@@ -99,13 +99,18 @@ $(UNIT): $(BUILD)/test/check_main.o $(TEST_OBJS) $(CORE_OBJS)
 $(BUILD)/obj $(BUILD)/test:
 	mkdir -p $@
 
+# A driver that prints the full metric set for t_metrics_format.sh
+# (promtool and a live Alertmanager check it).
+$(BUILD)/metrics_dump: tests/integration/metrics_dump.c $(CORE_OBJS)
+	$(CC) $(ALL_CFLAGS) -Irouter $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
 run: deps $(BIN)
 	$(BIN) --config.template config.tmpl --storage.path $(BUILD)/data
 
 unit: $(UNIT)
 	$(UNIT)
 
-integration: $(BIN)
+integration: $(BIN) $(BUILD)/metrics_dump
 	BUILD=$(BUILD) tests/integration/run.sh $(abspath $(BIN))
 
 test: deps
