@@ -23,6 +23,7 @@
 #include <sys/types.h>
 #include <microhttpd.h>
 
+#include <ctype.h>
 #include <errno.h>
 #include <netdb.h>
 #include <stdio.h>
@@ -34,6 +35,7 @@
 #include "labels.h"
 #include "log.h"
 #include "mem.h"
+#include "metrics.h"
 
 #define DEFAULT_HEADER_LIMIT (64u * 1024)
 
@@ -44,6 +46,9 @@ struct route {
     unsigned flags;
     http_handler_fn *fn;
     void *ud;
+    /* alertmanager_http_* series for the route's method and for HEAD,
+     * looked up on first use */
+    struct metric_histogram *dur, *size, *head_dur, *head_size;
 };
 
 /* One per TCP connection, for the header deadline. */
@@ -391,6 +396,40 @@ static bool method_ok(const struct route *rt, const char *method)
            (strcmp(method, "HEAD") == 0 && strcmp(rt->method, "GET") == 0);
 }
 
+static void lower(const char *in, char out[16])
+{
+    size_t i = 0;
+    for (; in[i] && i < 15; i++)
+        out[i] = (char)tolower((unsigned char)in[i]);
+    out[i] = '\0';
+}
+
+/* Alertmanager 0.25 instruments its own routes (/-/healthy, /-/ready,
+ * /-/reload, /metrics) with handler = route pattern and a lower-case
+ * method, and not the OpenAPI area; so do we.  Series of fixed-method
+ * routes are looked up once and kept in the route. */
+static void observe(struct http_request *r, struct route *rt, double seconds)
+{
+    if (in_json_area(r->srv, rt->path))
+        return;
+    char m[16];
+    lower(r->method, m);
+    struct metric_histogram **dur = &rt->dur, **size = &rt->size, *d1 = NULL, *s1 = NULL;
+    if (!rt->method) {
+        dur = &d1; /* any method: no cache, look up every time */
+        size = &s1;
+    } else if (strcmp(m, "head") == 0 && strcmp(rt->method, "HEAD") != 0) {
+        dur = &rt->head_dur;
+        size = &rt->head_size;
+    }
+    if (!*dur) {
+        *dur = metrics_http_duration(rt->path, m);
+        *size = metrics_http_size(rt->path, m);
+    }
+    metrics_histogram_observe(*dur, seconds);
+    metrics_histogram_observe(*size, (double)r->rlen);
+}
+
 /* Finds the pattern the path belongs to (exact first, then the longest
  * prefix), then a route of that pattern taking the method; answers the
  * request itself when there is none. */
@@ -434,15 +473,17 @@ static void dispatch(struct http_request *r)
         return;
     }
     for (size_t i = 0; i < s->nroutes; i++) {
-        const struct route *rt = &s->routes[i];
+        struct route *rt = &s->routes[i];
         if (rt->flags == pat->flags && strcmp(rt->path, pat->path) == 0 &&
             method_ok(rt, r->method)) {
             r->subpath = rt->flags == HTTP_PREFIX ? r->path + rt->plen : "";
+            ev_tstamp t0 = ev_time();
             rt->fn(r, rt->ud);
             if (!r->replied) {
                 log_error("HTTP handler gave no answer", "method", r->method, "path", r->path);
                 reply_json_error(r, 500, "internal error: no answer");
             }
+            observe(r, rt, ev_time() - t0);
             return;
         }
     }
@@ -641,6 +682,7 @@ static void on_header_sweep(EV_P_ ev_timer *w, int revents)
     for (struct conn *c = s->conns.next; c != &s->conns; c = c->next) {
         if (c->deadline > 0 && c->deadline < now && c->fd >= 0) {
             log_debug("closing HTTP connection: request headers not complete in time");
+            metrics_counter_inc(metrics()->http_header_timeouts);
             shutdown(c->fd, SHUT_RDWR);
             c->deadline = 0;
         }
@@ -742,13 +784,12 @@ void http_server_route(struct http_server *s, const char *method, const char *pa
 {
     ROUTER_ASSERT(path && path[0] == '/' && fn);
     s->routes = xgrow(s->routes, &s->routes_cap, s->nroutes + 1, sizeof *s->routes);
-    struct route *rt = &s->routes[s->nroutes++];
-    rt->method = method ? xstrdup(method) : NULL;
-    rt->path = xstrdup(path);
-    rt->plen = strlen(path);
-    rt->flags = flags;
-    rt->fn = fn;
-    rt->ud = ud;
+    s->routes[s->nroutes++] = (struct route){.method = method ? xstrdup(method) : NULL,
+                                             .path = xstrdup(path),
+                                             .plen = strlen(path),
+                                             .flags = flags,
+                                             .fn = fn,
+                                             .ud = ud};
 }
 
 void http_server_json_errors(struct http_server *s, const char *path_prefix)

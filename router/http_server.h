@@ -73,7 +73,10 @@ const char *http_server_address(const struct http_server *s);
  * HEAD; MHD omits the body) or NULL for any method.  `path` is relative to
  * the route prefix and is copied.  Exact routes win over prefix routes,
  * longer prefixes over shorter ones.  A path that matches a pattern but
- * no method gets 405 with an Allow header. */
+ * no method gets 405 with an Allow header.  Routes outside the JSON-error
+ * areas are timed into alertmanager_http_request_duration_seconds and
+ * alertmanager_http_response_size_bytes{handler=<path>,method=<lower>}, as
+ * Alertmanager instruments its own routes. */
 void http_server_route(struct http_server *s, const char *method, const char *path, unsigned flags,
                        http_handler_fn *fn, void *ud);
 

@@ -16,6 +16,7 @@
 
 #include "check_main.h"
 #include "http_server.h"
+#include "metrics.h"
 
 #define NREQ 11
 
@@ -211,6 +212,20 @@ START_TEST(handler_api)
     expect(c.resp[10], "items:chunked:5:abcde");
     for (int i = 0; i < NREQ; i++)
         free(c.resp[i]);
+
+    /* Alertmanager's HTTP histograms: route pattern, lower-case method;
+     * the OpenAPI area is not instrumented. */
+    struct buf m = BUF_INIT;
+    metrics_render(&m);
+    expect(
+        m.p,
+        "alertmanager_http_request_duration_seconds_count{handler=\"/echo\",method=\"get\"} 1\n");
+    expect(m.p,
+           "alertmanager_http_response_size_bytes_count{handler=\"/items/\",method=\"post\"} 2\n");
+    expect(m.p,
+           "alertmanager_http_response_size_bytes_count{handler=\"/any\",method=\"delete\"} 1\n");
+    ck_assert_ptr_null(strstr(m.p, "handler=\"/api/things\""));
+    buf_deinit(&m);
     http_server_free(s);
     ev_loop_destroy(loop);
 }
