@@ -575,7 +575,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
     /* The next request on this keep-alive connection may idle first, then
      * gets header_timeout from its request line (on_uri). */
     if (c && s->header_timeout > 0)
-        c->deadline = ev_now(s->loop) + s->idle_timeout + s->header_timeout;
+        c->deadline = s->idle_timeout > 0 ? ev_now(s->loop) + s->idle_timeout + s->header_timeout
+                                          : 0; /* no idle limit: only on_uri's deadline applies */
     if (*req_cls) {
         request_free(*req_cls);
         *req_cls = NULL;
