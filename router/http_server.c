@@ -13,380 +13,21 @@
  * request line of a later keep-alive request) until the first handler
  * call, which MHD makes only once the headers are complete; a periodic
  * sweep shuts overdue sockets down and MHD, seeing EOF, cleans up. */
-#include "http_server.h"
-
-/* microhttpd.h is not self-contained. */
-#include <netinet/in.h>
-#include <stdarg.h>
-#include <stdint.h>
-#include <sys/socket.h>
-#include <sys/types.h>
-#include <microhttpd.h>
+#include "http_server_internal.h"
 
 #include <ctype.h>
 #include <errno.h>
-#include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "http_listen.h"
-#include "labels.h"
 #include "log.h"
 #include "mem.h"
 #include "metrics.h"
 
 #define DEFAULT_HEADER_LIMIT (64u * 1024)
-
-struct route {
-    char *method; /* NULL: any */
-    char *path;
-    size_t plen;
-    unsigned flags;
-    http_handler_fn *fn;
-    void *ud;
-    /* alertmanager_http_* series for the route's method and for HEAD,
-     * looked up on first use */
-    struct metric_histogram *dur, *size, *head_dur, *head_size;
-};
-
-/* One per TCP connection, for the header deadline. */
-struct conn {
-    int fd;
-    ev_tstamp deadline; /* 0: headers complete, none pending */
-    struct conn *prev, *next;
-};
-
-struct http_server {
-    struct ev_loop *loop;
-    struct MHD_Daemon *mhd;
-    ev_io io;        /* MHD's epoll fd is readable */
-    ev_timer timer;  /* MHD wants to run (timeouts, buffered data) */
-    ev_prepare prep; /* re-arms timer before every blocking poll */
-    ev_timer sweep;  /* header deadline */
-    char *prefix;    /* route prefix, "" or "/path" */
-    size_t prefix_len;
-    size_t body_limit;
-    double header_timeout, idle_timeout;
-    char address[128];
-    struct route *routes;
-    size_t nroutes, routes_cap;
-    char **json_areas;
-    size_t njson_areas;
-    struct conn conns; /* list head */
-    bool listening;
-    bool rerun; /* a connection closed: run MHD once more before polling */
-};
-
-struct arena_blk {
-    struct arena_blk *next;
-    max_align_t data[];
-};
-
-struct http_request {
-    struct http_server *srv;
-    struct MHD_Connection *conn;
-    const char *method; /* MHD's, valid for the request */
-    const char *url;
-    const char *path;
-    const char *subpath;
-    struct buf body;
-    bool queued; /* an MHD response is queued: ignore further calls */
-    char remote[80];
-    struct arena_blk *arena;
-    /* the answer */
-    bool replied;
-    int status;
-    char *ctype;
-    char *rbody;
-    size_t rlen;
-    char **hdrs; /* name, value, name, value, ... */
-    size_t nhdrs, hdrs_cap;
-};
-
-/* ---- request accessors --------------------------------------------------- */
-
-const char *http_request_method(const struct http_request *r)
-{
-    return r->method;
-}
-
-const char *http_request_path(const struct http_request *r)
-{
-    return r->path;
-}
-
-const char *http_request_subpath(const struct http_request *r)
-{
-    return r->subpath ? r->subpath : "";
-}
-
-const char *http_request_query(const struct http_request *r, const char *name)
-{
-    const char *v = NULL;
-    size_t vlen = 0;
-    if (MHD_lookup_connection_value_n(r->conn, MHD_GET_ARGUMENT_KIND, name, strlen(name), &v,
-                                      &vlen) != MHD_YES)
-        return NULL;
-    return v ? v : ""; /* "?name" without "=" */
-}
-
-struct kv_iter {
-    http_kv_fn *fn;
-    void *ud;
-};
-
-static enum MHD_Result kv_trampoline(void *cls, enum MHD_ValueKind kind, const char *key,
-                                     const char *value)
-{
-    struct kv_iter *it = cls;
-    (void)kind;
-    return it->fn(it->ud, key, value) == 0 ? MHD_YES : MHD_NO;
-}
-
-void http_request_query_each(const struct http_request *r, http_kv_fn *fn, void *ud)
-{
-    struct kv_iter it = {fn, ud};
-    MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, kv_trampoline, &it);
-}
-
-const char *http_request_header(const struct http_request *r, const char *name)
-{
-    return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
-}
-
-void http_request_header_each(const struct http_request *r, http_kv_fn *fn, void *ud)
-{
-    struct kv_iter it = {fn, ud};
-    MHD_get_connection_values(r->conn, MHD_HEADER_KIND, kv_trampoline, &it);
-}
-
-const char *http_request_body(const struct http_request *r, size_t *len)
-{
-    if (len)
-        *len = r->body.len;
-    return buf_str(&r->body);
-}
-
-const char *http_request_remote(struct http_request *r)
-{
-    if (r->remote[0])
-        return r->remote;
-    const union MHD_ConnectionInfo *ci =
-        MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    char host[INET6_ADDRSTRLEN + 16], serv[8]; /* numeric: these always fit */
-    const struct sockaddr *sa = ci ? ci->client_addr : NULL;
-    socklen_t len =
-        sa && sa->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
-    if (!sa || getnameinfo(sa, len, host, sizeof host, serv, sizeof serv,
-                           NI_NUMERICHOST | NI_NUMERICSERV) != 0)
-        snprintf(r->remote, sizeof r->remote, "unknown");
-    else if (sa->sa_family == AF_INET6)
-        snprintf(r->remote, sizeof r->remote, "[%s]:%s", host, serv);
-    else
-        snprintf(r->remote, sizeof r->remote, "%s:%s", host, serv);
-    return r->remote;
-}
-
-void *http_request_alloc(struct http_request *r, size_t n)
-{
-    struct arena_blk *b = xmalloc(sizeof *b + (n ? n : 1));
-    b->next = r->arena;
-    r->arena = b;
-    return b->data;
-}
-
-char *http_request_strdup(struct http_request *r, const char *s)
-{
-    size_t n = strlen(s) + 1;
-    return memcpy(http_request_alloc(r, n), s, n);
-}
-
-/* ---- the answer ---------------------------------------------------------- */
-
-int http_reply_take(struct http_request *r, int status, const char *content_type, char *body,
-                    size_t len)
-{
-    if (r->replied) {
-        free(body);
-        return -1;
-    }
-    r->replied = true;
-    r->status = status;
-    r->ctype = content_type ? xstrdup(content_type) : NULL;
-    r->rbody = body ? body : xstrdup("");
-    r->rlen = body ? len : 0;
-    return 0;
-}
-
-int http_reply(struct http_request *r, int status, const char *content_type, const void *body,
-               size_t len)
-{
-    if (r->replied)
-        return -1;
-    char *copy = xmalloc(len + 1);
-    if (len)
-        memcpy(copy, body, len);
-    copy[len] = '\0';
-    return http_reply_take(r, status, content_type, copy, len);
-}
-
-int http_reply_json(struct http_request *r, int status, const char *json)
-{
-    return http_reply(r, status, "application/json", json, strlen(json));
-}
-
-int http_reply_text(struct http_request *r, int status, const char *text)
-{
-    return http_reply(r, status, "text/plain; charset=utf-8", text, strlen(text));
-}
-
-void http_reply_header(struct http_request *r, const char *name, const char *value)
-{
-    r->hdrs = xgrow(r->hdrs, &r->hdrs_cap, r->nhdrs + 2, sizeof *r->hdrs);
-    r->hdrs[r->nhdrs++] = xstrdup(name);
-    r->hdrs[r->nhdrs++] = xstrdup(value);
-}
-
-/* Hands the stored answer to MHD.  MHD keeps its own reference to the
- * response until it is sent, so ours is dropped at once. */
-static enum MHD_Result queue_reply(struct http_request *r)
-{
-    struct MHD_Response *resp =
-        MHD_create_response_from_buffer(r->rlen, r->rbody, MHD_RESPMEM_MUST_FREE);
-    if (!resp)
-        return MHD_NO;
-    r->rbody = NULL; /* MHD frees it now */
-    if (r->ctype)
-        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->ctype);
-    for (size_t i = 0; i + 1 < r->nhdrs; i += 2)
-        MHD_add_response_header(resp, r->hdrs[i], r->hdrs[i + 1]);
-    enum MHD_Result ret = MHD_queue_response(r->conn, (unsigned)r->status, resp);
-    MHD_destroy_response(resp);
-    r->queued = true;
-    return ret;
-}
-
-static void request_free(struct http_request *r)
-{
-    buf_deinit(&r->body);
-    free(r->ctype);
-    free(r->rbody);
-    for (size_t i = 0; i < r->nhdrs; i++)
-        free(r->hdrs[i]);
-    free(r->hdrs);
-    while (r->arena) {
-        struct arena_blk *b = r->arena;
-        r->arena = b->next;
-        free(b);
-    }
-    free(r);
-}
-
-/* ---- error answers ------------------------------------------------------- */
-
-/* Appends s as a JSON string body the way Go's encoding/json writes one:
- * HTML-significant characters escaped, invalid UTF-8 as U+FFFD. */
-static void json_str(struct buf *b, const char *s)
-{
-    bool valid = utf8_valid(s, strlen(s));
-    buf_putc(b, '"');
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            buf_printf(b, "\\%c", *p);
-        else if (*p < 0x20 || *p == '<' || *p == '>' || *p == '&')
-            buf_printf(b, "\\u%04x", *p);
-        else if (*p >= 0x80 && !valid)
-            buf_puts(b, "\\ufffd");
-        else
-            buf_putc(b, (char)*p);
-    }
-    buf_putc(b, '"');
-}
-
-static void reply_json_error(struct http_request *r, int status, const char *msg)
-{
-    struct buf b = BUF_INIT;
-    buf_printf(&b, "{\"code\":%d,\"message\":", status);
-    json_str(&b, msg);
-    buf_putc(&b, '}');
-    size_t len = b.len;
-    http_reply_take(r, status, "application/json", buf_steal(&b), len);
-}
-
-static bool in_json_area(const struct http_server *s, const char *path)
-{
-    for (size_t i = 0; i < s->njson_areas; i++)
-        if (strncmp(path, s->json_areas[i], strlen(s->json_areas[i])) == 0)
-            return true;
-    return false;
-}
-
-static void reply_not_found(struct http_request *r)
-{
-    if (r->path && in_json_area(r->srv, r->path)) {
-        struct buf m = BUF_INIT;
-        buf_printf(&m, "path %s was not found", r->path);
-        reply_json_error(r, 404, buf_str(&m));
-        buf_deinit(&m);
-    } else {
-        http_reply_text(r, 404, "404 page not found\n");
-    }
-}
-
-static void reply_redirect(struct http_request *r, int status, const char *to)
-{
-    struct buf b = BUF_INIT;
-    buf_printf(&b, "<a href=\"%s\">%s</a>.\n\n", to, status == 301 ? "Moved Permanently" : "Found");
-    size_t len = b.len;
-    http_reply_header(r, MHD_HTTP_HEADER_LOCATION, to);
-    http_reply_take(r, status, "text/html; charset=utf-8", buf_steal(&b), len);
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* 405, or the answer to OPTIONS, for a path that matched `pat` but none of
- * its methods.  Go's router (outside the API) lists the methods sorted,
- * HEAD with GET, and OPTIONS, and answers OPTIONS itself; the OpenAPI layer
- * lists only the declared methods and knows no OPTIONS. */
-static void reply_bad_method(struct http_request *r, const struct route *pat)
-{
-    const struct http_server *s = r->srv;
-    bool json = in_json_area(s, r->path);
-    const char *m[16];
-    size_t n = 0;
-    for (size_t i = 0; i < s->nroutes && n < 14; i++) {
-        const struct route *rt = &s->routes[i];
-        if (rt->flags != pat->flags || strcmp(rt->path, pat->path) != 0 || !rt->method)
-            continue;
-        m[n++] = rt->method;
-        if (!json && strcmp(rt->method, "GET") == 0)
-            m[n++] = "HEAD";
-    }
-    if (!json)
-        m[n++] = "OPTIONS";
-    qsort(m, n, sizeof m[0], cmp_str);
-    struct buf allow = BUF_INIT;
-    for (size_t i = 0; i < n; i++)
-        if (i == 0 || strcmp(m[i], m[i - 1]) != 0)
-            buf_printf(&allow, "%s%s", allow.len ? (json ? "," : ", ") : "", m[i]);
-    http_reply_header(r, "Allow", buf_str(&allow));
-    if (json) {
-        struct buf msg = BUF_INIT;
-        buf_printf(&msg, "method %s is not allowed, but [%s] are", r->method, buf_str(&allow));
-        reply_json_error(r, 405, buf_str(&msg));
-        buf_deinit(&msg);
-    } else if (strcmp(r->method, "OPTIONS") == 0) {
-        http_reply(r, 200, NULL, "", 0);
-    } else {
-        http_reply_text(r, 405, "Method Not Allowed\n");
-    }
-    buf_deinit(&allow);
-}
 
 /* ---- dispatch ------------------------------------------------------------ */
 
@@ -408,9 +49,9 @@ static void lower(const char *in, char out[16])
  * /-/reload, /metrics) with handler = route pattern and a lower-case
  * method, and not the OpenAPI area; so do we.  Series of fixed-method
  * routes are looked up once and kept in the route. */
-static void observe(struct http_request *r, struct route *rt, double seconds)
+static void observe(struct http_req *r, struct route *rt, double seconds)
 {
-    if (in_json_area(r->srv, rt->path))
+    if (http_in_json_area(r->srv, rt->path))
         return;
     char m[16];
     lower(r->method, m);
@@ -433,7 +74,7 @@ static void observe(struct http_request *r, struct route *rt, double seconds)
 /* Finds the pattern the path belongs to (exact first, then the longest
  * prefix), then a route of that pattern taking the method; answers the
  * request itself when there is none. */
-static void dispatch(struct http_request *r)
+static void dispatch(struct http_req *r)
 {
     struct http_server *s = r->srv;
     const char *url = r->url;
@@ -441,12 +82,12 @@ static void dispatch(struct http_request *r)
         if (strncmp(url, s->prefix, s->prefix_len) == 0 && url[s->prefix_len] == '/') {
             r->path = url + s->prefix_len;
         } else if (strcmp(url, s->prefix) == 0) {
-            char *to = http_request_alloc(r, s->prefix_len + 2);
+            char *to = http_req_alloc(r, s->prefix_len + 2);
             snprintf(to, s->prefix_len + 2, "%s/", s->prefix);
-            reply_redirect(r, 301, to);
+            http_reply_redirect(r, 301, to);
             return;
         } else if (strcmp(url, "/") == 0) {
-            reply_redirect(r, 302, s->prefix);
+            http_reply_redirect(r, 302, s->prefix);
             return;
         } else {
             r->path = url;
@@ -469,7 +110,7 @@ static void dispatch(struct http_request *r)
         }
     }
     if (!pat) {
-        reply_not_found(r);
+        http_reply_not_found(r);
         return;
     }
     for (size_t i = 0; i < s->nroutes; i++) {
@@ -481,13 +122,13 @@ static void dispatch(struct http_request *r)
             rt->fn(r, rt->ud);
             if (!r->replied) {
                 log_error("HTTP handler gave no answer", "method", r->method, "path", r->path);
-                reply_json_error(r, 500, "internal error: no answer");
+                http_reply_error_json(r, 500, "internal error: no answer");
             }
             observe(r, rt, ev_time() - t0);
             return;
         }
     }
-    reply_bad_method(r, pat);
+    http_reply_bad_method(r, pat);
 }
 
 /* ---- MHD callbacks ------------------------------------------------------- */
@@ -521,27 +162,21 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
                                  size_t *upload_data_size, void **req_cls)
 {
     struct http_server *s = cls;
-    struct http_request *r = *req_cls;
+    struct http_req *r = *req_cls;
     (void)version;
     if (!r) {
         struct conn *c = conn_of(conn);
         if (c)
             c->deadline = 0; /* headers are complete */
-        r = xcalloc(1, sizeof *r);
-        r->srv = s;
-        r->conn = conn;
-        r->method = method;
-        r->url = url;
-        r->path = url;
-        buf_init(&r->body, s->body_limit);
+        r = http_req_new(s, conn, method, url);
         *req_cls = r;
         /* Refusing now, before the body, suppresses "100 Continue". */
         if (declared_too_large(conn, s->body_limit)) {
             struct buf m = BUF_INIT;
             buf_printf(&m, "request body exceeds the limit of %zu bytes", s->body_limit);
-            reply_json_error(r, 413, buf_str(&m));
+            http_reply_error_json(r, 413, buf_str(&m));
             buf_deinit(&m);
-            return queue_reply(r);
+            return http_req_queue(r);
         }
         return MHD_YES;
     }
@@ -557,13 +192,13 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
              * answer in mid-upload, and draining would let an endless body
              * run for ever: close the connection. */
             log_debug("closing HTTP connection: chunked body over the limit", "remote",
-                      http_request_remote(r), "path", r->url);
+                      http_req_remote(r), "path", r->url);
             return MHD_NO;
         }
         return MHD_YES;
     }
     dispatch(r);
-    return queue_reply(r);
+    return http_req_queue(r);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
@@ -578,7 +213,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
         c->deadline = s->idle_timeout > 0 ? ev_now(s->loop) + s->idle_timeout + s->header_timeout
                                           : 0; /* no idle limit: only on_uri's deadline applies */
     if (*req_cls) {
-        request_free(*req_cls);
+        http_req_free(*req_cls);
         *req_cls = NULL;
     }
 }

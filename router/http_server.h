@@ -27,8 +27,9 @@
 
 #include "buf.h"
 
-struct http_server;  /* opaque: see http_server.c */
-struct http_request; /* opaque: one request, alive until its answer is sent */
+struct http_server; /* opaque: see http_server.c */
+struct http_req;    /* opaque: one inbound request, alive until its answer is sent
+                     * (http_client.h's struct http_request is the outbound one) */
 
 struct http_server_opts {
     const char *listen_address; /* "host:port", ":port", "[v6]:port" */
@@ -43,7 +44,7 @@ struct http_server_opts {
 
 /* Called once per request, with the whole body.  Must answer (http_reply
  * or a helper) before returning; a handler that does not gets a 500. */
-typedef void http_handler_fn(struct http_request *req, void *ud);
+typedef void http_handler_fn(struct http_req *req, void *ud);
 
 /* Route flags. */
 #define HTTP_EXACT 0u  /* path must equal the pattern */
@@ -90,46 +91,46 @@ void http_server_json_errors(struct http_server *s, const char *path_prefix);
 
 /* ---- the request (all borrowed, valid until the answer is sent) ---------- */
 
-const char *http_request_method(const struct http_request *r);
+const char *http_req_method(const struct http_req *r);
 /* Path below the route prefix, percent-decoded: "/api/v2/alerts". */
-const char *http_request_path(const struct http_request *r);
+const char *http_req_path(const struct http_req *r);
 /* For an HTTP_PREFIX route, the rest of the path after the pattern
  * ("abc" for "/api/v2/silence/abc"); "" for exact routes. */
-const char *http_request_subpath(const struct http_request *r);
+const char *http_req_subpath(const struct http_req *r);
 /* First value of query parameter `name` (decoded); "" for "?name";
  * NULL when absent. */
-const char *http_request_query(const struct http_request *r, const char *name);
+const char *http_req_query(const struct http_req *r, const char *name);
 /* Calls fn for every query parameter in order (repeated names included,
  * e.g. Alertmanager's ?filter=a&filter=b); value is NULL for "?name".
  * fn returns 0 to go on, non-zero to stop. */
 typedef int http_kv_fn(void *ud, const char *name, const char *value);
-void http_request_query_each(const struct http_request *r, http_kv_fn *fn, void *ud);
+void http_req_query_each(const struct http_req *r, http_kv_fn *fn, void *ud);
 /* Request header, case-insensitive; NULL when absent. */
-const char *http_request_header(const struct http_request *r, const char *name);
-void http_request_header_each(const struct http_request *r, http_kv_fn *fn, void *ud);
+const char *http_req_header(const struct http_req *r, const char *name);
+void http_req_header_each(const struct http_req *r, http_kv_fn *fn, void *ud);
 /* The body, NUL-terminated (it may contain NULs: use *len). */
-const char *http_request_body(const struct http_request *r, size_t *len);
+const char *http_req_body(const struct http_req *r, size_t *len);
 /* Client address as "ip:port" or "[ip6]:port". */
-const char *http_request_remote(struct http_request *r);
+const char *http_req_remote(struct http_req *r);
 
 /* Request-scoped memory: freed with the request, never individually
  * (H2O's pool idea).  Aborts on OOM like xmalloc. */
-void *http_request_alloc(struct http_request *r, size_t n);
-char *http_request_strdup(struct http_request *r, const char *s);
+void *http_req_alloc(struct http_req *r, size_t n);
+char *http_req_strdup(struct http_req *r, const char *s);
 
 /* ---- the answer ---------------------------------------------------------- */
 
 /* Answers with status, Content-Type (NULL: none) and a copy of body.  Only
  * the first answer counts; later calls return -1 and change nothing. */
-int http_reply(struct http_request *r, int status, const char *content_type, const void *body,
+int http_reply(struct http_req *r, int status, const char *content_type, const void *body,
                size_t len);
 /* As http_reply, but takes ownership of body (malloc'd, e.g. json_dumps). */
-int http_reply_take(struct http_request *r, int status, const char *content_type, char *body,
+int http_reply_take(struct http_req *r, int status, const char *content_type, char *body,
                     size_t len);
 /* "application/json" / "text/plain; charset=utf-8" with a C string body. */
-int http_reply_json(struct http_request *r, int status, const char *json);
-int http_reply_text(struct http_request *r, int status, const char *text);
+int http_reply_json(struct http_req *r, int status, const char *json);
+int http_reply_text(struct http_req *r, int status, const char *text);
 /* Adds a response header; call before the http_reply*.  Both are copied. */
-void http_reply_header(struct http_request *r, const char *name, const char *value);
+void http_reply_header(struct http_req *r, const char *name, const char *value);
 
 #endif

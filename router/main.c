@@ -59,13 +59,13 @@ static void raise_fd_limit(int64_t max_connections)
         log_warn("open file limit is too low for --web.max-connections", "limit", now);
 }
 
-static void on_healthy(struct http_request *req, void *ud)
+static void on_healthy(struct http_req *req, void *ud)
 {
     (void)ud;
     http_reply_text(req, 200, "OK");
 }
 
-static void on_health(struct http_request *req, void *ud)
+static void on_health(struct http_req *req, void *ud)
 {
     (void)ud;
     http_reply_json(req, 200, "{\"status\":\"ok\"}");

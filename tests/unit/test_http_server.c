@@ -49,41 +49,41 @@ static int collect(void *ud, const char *name, const char *value)
     return 0;
 }
 
-static void on_echo(struct http_request *r, void *ud)
+static void on_echo(struct http_req *r, void *ud)
 {
     struct buf b = BUF_INIT;
-    http_request_query_each(r, collect, &b);
-    char *scratch = http_request_strdup(r, "arena");
-    const char *remote = http_request_remote(r);
+    http_req_query_each(r, collect, &b);
+    char *scratch = http_req_strdup(r, "arena");
+    const char *remote = http_req_remote(r);
     char out[512];
     snprintf(out, sizeof out, "%s %s sub=[%s] q=[%s] flag=[%s] all=[%s] h=%s %s remote=%d",
-             http_request_method(r), http_request_path(r), http_request_subpath(r),
-             http_request_query(r, "q"), http_request_query(r, "flag"), buf_str(&b),
-             http_request_header(r, "x-h"), scratch, strncmp(remote, "127.0.0.1:", 10) == 0);
+             http_req_method(r), http_req_path(r), http_req_subpath(r), http_req_query(r, "q"),
+             http_req_query(r, "flag"), buf_str(&b), http_req_header(r, "x-h"), scratch,
+             strncmp(remote, "127.0.0.1:", 10) == 0);
     buf_deinit(&b);
     http_reply_text(r, 200, out);
 }
 
-static void on_items(struct http_request *r, void *ud)
+static void on_items(struct http_req *r, void *ud)
 {
     size_t len;
-    const char *body = http_request_body(r, &len);
+    const char *body = http_req_body(r, &len);
     char out[256];
-    snprintf(out, sizeof out, "%s:%s:%zu:%s", (const char *)ud, http_request_subpath(r), len, body);
+    snprintf(out, sizeof out, "%s:%s:%zu:%s", (const char *)ud, http_req_subpath(r), len, body);
     http_reply(r, 201, "text/plain", out, strlen(out));
     ck_assert_int_eq(http_reply_text(r, 500, "second"), -1); /* first answer wins */
 }
 
-static void on_any(struct http_request *r, void *ud)
+static void on_any(struct http_req *r, void *ud)
 {
-    http_reply_text(r, 200, http_request_method(r));
+    http_reply_text(r, 200, http_req_method(r));
 }
 
-static void on_noreply(struct http_request *r, void *ud)
+static void on_noreply(struct http_req *r, void *ud)
 {
 }
 
-static void on_take(struct http_request *r, void *ud)
+static void on_take(struct http_req *r, void *ud)
 {
     http_reply_header(r, "X-Test", "yes");
     http_reply_take(r, 200, "application/json", strdup("{\"taken\":true}"), 14);
