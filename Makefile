@@ -126,5 +126,25 @@ test-asan: deps
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  $(MAKE) BUILD=build-asan SAN=1 unit integration
 
+# libFuzzer targets: fuzz/fuzz_X.c defines LLVMFuzzerTestOneInput, seeds in
+# fuzz/seeds/fuzz_X/.  Each runs FUZZ_TIME seconds on a working corpus under
+# build-fuzz/ (never written into the tree).
+FUZZ_SRCS    := $(wildcard fuzz/fuzz_*.c)
+FUZZ_BINS    := $(FUZZ_SRCS:fuzz/%.c=build-fuzz/%)
+FUZZ_TIME    ?= 30
+FUZZ_CFLAGS  := $(filter-out -O2 -Werror,$(CFLAGS_BASE)) -O1 -g -fsanitize=fuzzer,address,undefined \
+                -fno-omit-frame-pointer $(PKG_CFLAGS)
+
+build-fuzz/fuzz_%: fuzz/fuzz_%.c $(CORE_SRCS) $(wildcard router/*.h)
+	@mkdir -p build-fuzz
+	clang $(FUZZ_CFLAGS) -o $@ $< $(CORE_SRCS) $(PKG_LIBS)
+
+fuzz: $(FUZZ_BINS)
+	@for b in $(FUZZ_BINS); do t=$${b#build-fuzz/}; mkdir -p build-fuzz/corpus-$$t; \
+	  echo "fuzzing $$t for $(FUZZ_TIME)s"; \
+	  $$b -max_total_time=$(FUZZ_TIME) -timeout=5 -rss_limit_mb=1024 \
+	    build-fuzz/corpus-$$t fuzz/seeds/$$t > build-fuzz/$$t.log 2>&1; rc=$$?; \
+	  tail -3 build-fuzz/$$t.log; [ $$rc = 0 ] || exit 1; done
+
 clean:
 	rm -rf build build-asan build-fuzz
