@@ -49,10 +49,17 @@ TEST_SRCS := $(wildcard tests/unit/test_*.c)
 TEST_OBJS := $(TEST_SRCS:tests/unit/%.c=$(BUILD)/test/%.o)
 SUITES    := $(patsubst tests/unit/test_%.c,%,$(TEST_SRCS))
 
+# Programs the integration tests run beside the router: each
+# tests/integration/X.c becomes $(BUILD)/X, linked with the router's modules
+# (metrics_dump for t_metrics_format.sh, http_client_driver for
+# t_http_client.sh).
+ITEST_SRCS := $(wildcard tests/integration/*.c)
+ITEST_BINS := $(ITEST_SRCS:tests/integration/%.c=$(BUILD)/%)
+
 BIN       := $(BUILD)/alertrouter
 UNIT      := $(BUILD)/unit_tests
 
-.PHONY: all deps run test unit integration test-asan fuzz bench clean print-deps
+.PHONY: all deps run test unit integration test-asan fuzz bench bench-tools clean print-deps
 
 all: $(BIN)
 
@@ -96,13 +103,11 @@ $(BUILD)/test/check_main.o: tests/unit/check_main.c $(BUILD)/test/suites.h | $(B
 $(UNIT): $(BUILD)/test/check_main.o $(TEST_OBJS) $(CORE_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CHECK_LIBS)
 
+$(ITEST_BINS): $(BUILD)/%: tests/integration/%.c $(CORE_OBJS) $(wildcard router/*.h)
+	$(CC) $(ALL_CFLAGS) -Irouter $(LDFLAGS) -o $@ $< $(CORE_OBJS) $(PKG_LIBS)
+
 $(BUILD)/obj $(BUILD)/test:
 	mkdir -p $@
-
-# A driver that prints the full metric set for t_metrics_format.sh
-# (promtool and a live Alertmanager check it).
-$(BUILD)/metrics_dump: tests/integration/metrics_dump.c $(CORE_OBJS)
-	$(CC) $(ALL_CFLAGS) -Irouter $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 run: deps $(BIN)
 	$(BIN) --config.template config.tmpl --storage.path $(BUILD)/data
@@ -110,7 +115,7 @@ run: deps $(BIN)
 unit: $(UNIT)
 	$(UNIT)
 
-integration: $(BIN) $(BUILD)/metrics_dump
+integration: $(BIN) $(ITEST_BINS)
 	BUILD=$(BUILD) tests/integration/run.sh $(abspath $(BIN))
 
 test: deps
@@ -140,6 +145,21 @@ fuzz: $(FUZZ_BINS)
 	  $$b -max_total_time=$(FUZZ_TIME) -timeout=5 -rss_limit_mb=1024 \
 	    build-fuzz/corpus-$$t fuzz/seeds/$$t > build-fuzz/$$t.log 2>&1; rc=$$?; \
 	  tail -3 build-fuzz/$$t.log; [ $$rc = 0 ] || exit 1; done
+
+# Benchmark tools (bench/*.c, one program per file, no router code) and the
+# side-by-side run against Alertmanager; see bench/RESULTS.md.
+BENCH_TOOLS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
+
+bench-tools: $(BENCH_TOOLS)
+
+$(BUILD)/bench/%: bench/%.c $(wildcard bench/*.h) | $(BUILD)/bench
+	$(CC) $(CFLAGS_BASE) $(CFLAGS) $(LDFLAGS) -o $@ $<
+
+$(BUILD)/bench:
+	mkdir -p $@
+
+bench: $(BIN) bench-tools
+	BUILD=$(BUILD) bench/run.sh
 
 clean:
 	rm -rf build build-asan build-fuzz

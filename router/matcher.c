@@ -87,14 +87,38 @@ static bool name_needs_quotes(const char *s)
     return false;
 }
 
+/* OpenMetrics escaping: only \\, \n and \" are escaped, everything else
+ * (tabs, control bytes, invalid UTF-8) is copied as is. */
+static void openmetrics_quote(struct buf *out, const char *s)
+{
+    buf_putc(out, '"');
+    for (const char *p = s; *p; p++) {
+        if (*p == '\\')
+            buf_puts(out, "\\\\");
+        else if (*p == '\n')
+            buf_puts(out, "\\n");
+        else if (*p == '"')
+            buf_puts(out, "\\\"");
+        else
+            buf_putc(out, *p);
+    }
+    buf_putc(out, '"');
+}
+
+/* Alertmanager's Matcher.String(), verified with amtool 0.25: the value is
+ * OpenMetrics-escaped, not %q (a tab stays a tab), unless the name needs
+ * quoting, and then both are strconv.Quote'd. */
 void matcher_format(const struct matcher *m, struct buf *out)
 {
-    if (name_needs_quotes(m->name))
+    if (name_needs_quotes(m->name)) {
         go_quote(out, m->name, strlen(m->name));
-    else
-        buf_puts(out, m->name);
+        buf_puts(out, match_type_str(m->type));
+        go_quote(out, m->value, strlen(m->value));
+        return;
+    }
+    buf_puts(out, m->name);
     buf_puts(out, match_type_str(m->type));
-    go_quote(out, m->value, strlen(m->value));
+    openmetrics_quote(out, m->value);
 }
 
 void matchers_push(struct matchers *ms, struct matcher *m)

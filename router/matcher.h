@@ -40,7 +40,11 @@ int matcher_init(struct matcher *m, enum match_type t, const char *name, const c
 void matcher_deinit(struct matcher *m);
 /* value NULL means the label is absent and matches as "". */
 bool matcher_matches(const struct matcher *m, const char *value);
-/* Appends `name="value"` (op as written, value Go-quoted) to out. */
+/* Appends `name="value"` as Alertmanager's Matcher.String(): the value in
+ * double quotes with only \\ \" and \n escaped (OpenMetrics escaping, not
+ * Go's %q: a tab stays a raw tab); a name holding whitespace or one of
+ * {}!=~,\"'` (possible with the UTF-8 grammar only) and then the value too
+ * are strconv.Quote'd (goquote.h). */
 void matcher_format(const struct matcher *m, struct buf *out);
 /* The operator as text: "=", "!=", "=~", "!~". */
 const char *match_type_str(enum match_type t);
