@@ -37,27 +37,6 @@ static void route_vec_push(struct route_vec *rv, const struct route *r)
     rv->v[rv->n++] = r;
 }
 
-/* Alertmanager 0.25 prints a matcher as name, operator and the value in
- * double quotes with only \, newline and " escaped (OpenMetrics escaping),
- * not Go's %q: a tab or a control character goes into the key raw. */
-static void key_matcher(struct buf *out, const struct matcher *m)
-{
-    buf_puts(out, m->name);
-    buf_puts(out, match_type_str(m->type));
-    buf_putc(out, '"');
-    for (const char *p = m->value; *p; p++) {
-        if (*p == '\\')
-            buf_puts(out, "\\\\");
-        else if (*p == '\n')
-            buf_puts(out, "\\n");
-        else if (*p == '"')
-            buf_puts(out, "\\\"");
-        else
-            buf_putc(out, *p);
-    }
-    buf_putc(out, '"');
-}
-
 static int cmp_str(const void *a, const void *b)
 {
     return strcmp(*(const char *const *)a, *(const char *const *)b);
@@ -75,13 +54,9 @@ static void build_node(struct route *r, const struct route_cfg *cfg, const struc
         buf_puts(&b, parent->key);
         buf_putc(&b, '/');
     }
-    buf_putc(&b, '{');
-    for (size_t i = 0; i < cfg->matchers.n; i++) {
-        if (i)
-            buf_putc(&b, ',');
-        key_matcher(&b, &cfg->matchers.v[i]);
-    }
-    buf_putc(&b, '}');
+    /* matchers_format is Alertmanager's Matchers.String(): values
+     * OpenMetrics-escaped (a tab stays raw), not Go-quoted. */
+    matchers_format(&cfg->matchers, &b);
     r->key = buf_steal(&b);
 
     r->group_sorted = xcalloc(cfg->group_by.n + 1, sizeof *r->group_sorted);
