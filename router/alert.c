@@ -36,8 +36,21 @@ static size_t dedupe(const struct label *in, size_t n, struct pair_idx *tmp, boo
         tmp[i].l = &in[i];
         tmp[i].idx = i;
     }
-    if (n > 1)
+    if (n > 16) {
         qsort(tmp, n, sizeof *tmp, cmp_pair_idx);
+    } else {
+        /* insertion sort: stable, and faster than qsort for the usual
+         * handful of labels */
+        for (size_t i = 1; i < n; i++) {
+            struct pair_idx x = tmp[i];
+            size_t j = i;
+            while (j > 0 && strcmp(tmp[j - 1].l->name, x.l->name) > 0) {
+                tmp[j] = tmp[j - 1];
+                j--;
+            }
+            tmp[j] = x;
+        }
+    }
     size_t out = 0;
     for (size_t i = 0; i < n; i++) {
         if (i + 1 < n && strcmp(tmp[i].l->name, tmp[i + 1].l->name) == 0)
@@ -63,11 +76,14 @@ static struct alert *alloc_alert(size_t nl, size_t na)
 struct alert *alert_new(const struct label *labels, size_t nlabels, const struct label *annots,
                         size_t nannots, const char *generator_url)
 {
+    /* Scratch space on the stack for the usual small sets. */
+    struct pair_idx tmp_small[32];
+    struct label lv_small[32];
     size_t nmax = nlabels > nannots ? nlabels : nannots;
-    struct pair_idx *tmp = xmalloc((nmax ? nmax : 1) * sizeof *tmp);
+    struct pair_idx *tmp = nmax <= 32 ? tmp_small : xmalloc(nmax * sizeof *tmp);
     size_t nl = dedupe(labels, nlabels, tmp, true);
     /* The label survivors are needed again after annotations reuse tmp. */
-    struct label *lv = xmalloc((nl ? nl : 1) * sizeof *lv);
+    struct label *lv = nl <= 32 ? lv_small : xmalloc(nl * sizeof *lv);
     for (size_t i = 0; i < nl; i++)
         lv[i] = *tmp[i].l;
     size_t na = dedupe(annots, nannots, tmp, false);
@@ -81,8 +97,10 @@ struct alert *alert_new(const struct label *labels, size_t nlabels, const struct
         a->annotations.v[i].name = intern(tmp[i].l->name);
         a->annotations.v[i].value = intern(tmp[i].l->value);
     }
-    free(lv);
-    free(tmp);
+    if (lv != lv_small)
+        free(lv);
+    if (tmp != tmp_small)
+        free(tmp);
     a->generator_url = intern(generator_url ? generator_url : "");
     a->fingerprint = labels_fingerprint(&a->labels);
     return a;
