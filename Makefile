@@ -106,13 +106,18 @@ $(BUILD)/store_mem: bench/store_mem.c $(CORE_OBJS) $(wildcard router/*.h)
 bench-mem: $(BUILD)/store_mem
 	$(BUILD)/store_mem 100000
 
+# A driver that prints the full metric set for t_metrics_format.sh
+# (promtool and a live Alertmanager check it).
+$(BUILD)/metrics_dump: tests/integration/metrics_dump.c $(CORE_OBJS)
+	$(CC) $(ALL_CFLAGS) -Irouter $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
 run: deps $(BIN)
 	$(BIN) --config.template config.tmpl --storage.path $(BUILD)/data
 
 unit: $(UNIT)
 	$(UNIT)
 
-integration: $(BIN)
+integration: $(BIN) $(BUILD)/metrics_dump
 	BUILD=$(BUILD) tests/integration/run.sh $(abspath $(BIN))
 
 test: deps

@@ -123,10 +123,17 @@ void errbuf_prefix(struct errbuf *e, const char *fmt, ...)
         return;
     char old[sizeof e->msg];
     memcpy(old, e->msg, sizeof old);
+    struct buf b;
+    buf_init(&b, 0);
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+    buf_vprintf(&b, fmt, ap);
     va_end(ap);
-    if (n >= 0 && (size_t)n < sizeof e->msg)
-        snprintf(e->msg + n, sizeof e->msg - (size_t)n, ": %s", old);
+    buf_puts(&b, ": ");
+    buf_puts(&b, old);
+    /* keep what fits: the message is for a human */
+    size_t n = b.len < sizeof e->msg - 1 ? b.len : sizeof e->msg - 1;
+    memcpy(e->msg, buf_str(&b), n);
+    e->msg[n] = '\0';
+    buf_deinit(&b);
 }
