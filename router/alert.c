@@ -165,8 +165,9 @@ static int validate_set(const struct labels *ls, const char *what, struct errbuf
         bool bad_name = !label_name_valid(l->name);
         if (bad_name || !utf8_valid(l->value, strlen(l->value))) {
             struct buf b = BUF_INIT;
+            const char *q = bad_name ? l->name : l->value;
             buf_printf(&b, "%s: invalid %s ", what, bad_name ? "name" : "value");
-            goquote_append(&b, bad_name ? l->name : l->value);
+            go_quote(&b, q, strlen(q));
             errbuf_set(err, "%s", buf_str(&b));
             buf_deinit(&b);
             return -1;
