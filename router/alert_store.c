@@ -179,6 +179,36 @@ struct alert *alert_store_put(struct alert_store *st, struct alert *a, int64_t n
     return stored;
 }
 
+void alert_store_restore(struct alert_store *st, struct alert *a)
+{
+    if ((st->n + 1) * 4 > st->cap * 3)
+        rehash(st, st->cap ? st->cap * 2 : MIN_CAP);
+    struct slot *s = &st->slot[find(st, a->fingerprint)];
+    if (s->a) {
+        alert_unref(s->a);
+    } else {
+        s->state = ALERT_UNPROCESSED;
+        s->m = NULL;
+        st->n++;
+    }
+    s->a = alert_ref(a);
+}
+
+int alert_store_remove(struct alert_store *st, uint64_t fp)
+{
+    if (!st->cap)
+        return -1;
+    size_t i = find(st, fp);
+    struct slot *s = &st->slot[i];
+    if (!s->a)
+        return -1;
+    struct alert *a = s->a;
+    marker_free(s->m);
+    remove_slot(st, i);
+    alert_unref(a);
+    return 0;
+}
+
 struct alert *alert_store_get(const struct alert_store *st, uint64_t fp)
 {
     struct slot *s = lookup(st, fp);

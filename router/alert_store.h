@@ -89,6 +89,14 @@ int alert_store_unsubscribe(struct alert_store *st, alert_store_put_fn *fn, void
 void alert_store_count(const struct alert_store *st, int64_t now,
                        size_t counts[ALERT_STATE_COUNT]);
 
+/* ---- restoring (alert_journal) ---------------------------------------
+ * Set or remove exactly, without the merge rules and without telling the
+ * subscribers: for rebuilding the store from disk before anyone has
+ * subscribed.  restore takes its own reference; a replaced alert keeps its
+ * marker.  remove returns -1 if fp is unknown. */
+void alert_store_restore(struct alert_store *st, struct alert *a);
+int alert_store_remove(struct alert_store *st, uint64_t fp);
+
 /* ---- markers -------------------------------------------------------
  * Alertmanager's marker: an alert is unprocessed until the silencer or the
  * inhibitor has looked at it; then suppressed while either list is
