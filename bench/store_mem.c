@@ -47,8 +47,8 @@ static void insert_all(struct alert_store *st, long n, int64_t now)
         char inst[64], sum[80];
         snprintf(inst, sizeof inst, "node-%06ld.example.net:9100", i);
         snprintf(sum, sizeof sum, "CPU load above 90%% on node-%06ld", i);
-        struct label l[] = {{"alertname", "HighCPULoad"}, {"instance", inst}, {"job", "node"},
-                            {"severity", sev[i % 3]}, {"team", team[i % 4]}, {"env", "prod"}};
+        struct label l[] = {{"alertname", "HighCPULoad"}, {"instance", inst},    {"job", "node"},
+                            {"severity", sev[i % 3]},     {"team", team[i % 4]}, {"env", "prod"}};
         struct label an[] = {{"summary", sum}, {"runbook_url", "https://wiki/runbooks/cpu"}};
         struct alert *a = alert_new(l, 6, an, 2, "http://prometheus:9090/graph?g0.expr=cpu");
         a->starts_at = 1700000000LL * NS_PER_SEC;

@@ -28,17 +28,17 @@ enum { REC_HEADER, REC_PUT, REC_DELETE, REC_END };
 
 #define MAGIC "ARJ1"
 #define MAX_RECORD (16u << 20)
-#define FLUSH_AT (256u << 10)     /* flush by itself beyond this much */
+#define FLUSH_AT (256u << 10) /* flush by itself beyond this much */
 
 struct alert_journal {
     struct alert_store *st;
     char *journal_path, *snap_path;
-    int fd;                /* journal, O_APPEND */
-    uint64_t gen;          /* generation of the open journal */
+    int fd;       /* journal, O_APPEND */
+    uint64_t gen; /* generation of the open journal */
     uint64_t file_size;
-    struct buf pending;    /* encoded records not yet written */
-    bool stale;            /* the file misses records: only a compaction
-                              (a snapshot of the whole store) can fix it */
+    struct buf pending; /* encoded records not yet written */
+    bool stale;         /* the file misses records: only a compaction
+                           (a snapshot of the whole store) can fix it */
 };
 
 /* ---- encoding ------------------------------------------------------- */
@@ -204,7 +204,7 @@ static void free_pairs(struct label *v, size_t n)
 static struct label *get_pairs(struct reader *r, size_t *n)
 {
     uint64_t cnt = get_le(r, 4);
-    if (r->bad || cnt > r->n) {      /* each pair takes at least 8 bytes */
+    if (r->bad || cnt > r->n) { /* each pair takes at least 8 bytes */
         r->bad = true;
         return NULL;
     }
@@ -367,8 +367,8 @@ static void keep_copy(const char *path, bool move, struct buf *note)
     buf_deinit(&b);
 }
 
-static void __attribute__((format(printf, 2, 3))) append_warning(struct buf *w, const char *fmt,
-                                                                 ...)
+static void __attribute__((format(printf, 2, 3)))
+append_warning(struct buf *w, const char *fmt, ...)
 {
     if (w->len)
         buf_puts(w, "; ");
@@ -395,8 +395,8 @@ static uint64_t load_snapshot(struct alert_journal *j, struct buf *warn)
     struct reader r;
     uint64_t gen = 0, puts = 0;
     bool complete = false;
-    if (next_record(data, len, &off, &r) == 0 && get_le(&r, 1) == REC_HEADER &&
-        r.n == 13 && memcmp(r.p + 1, MAGIC, 4) == 0) {
+    if (next_record(data, len, &off, &r) == 0 && get_le(&r, 1) == REC_HEADER && r.n == 13 &&
+        memcmp(r.p + 1, MAGIC, 4) == 0) {
         r.off = 5;
         gen = get_le(&r, 8);
         while (next_record(data, len, &off, &r) == 0) {
@@ -474,7 +474,7 @@ static int load_journal(struct alert_journal *j, uint64_t snap_gen, struct buf *
         keep_copy(j->journal_path, true, warn);
         return new_journal(j, snap_gen + 1, err);
     }
-    if (gen <= snap_gen) {             /* already in the snapshot */
+    if (gen <= snap_gen) { /* already in the snapshot */
         free(data);
         return new_journal(j, snap_gen + 1, err);
     }
@@ -502,8 +502,8 @@ static int load_journal(struct alert_journal *j, uint64_t snap_gen, struct buf *
     }
     free(data);
     if (good < len) {
-        append_warning(warn, "alerts journal %s: damaged tail of %zu bytes cut off", j->journal_path,
-                       len - good);
+        append_warning(warn, "alerts journal %s: damaged tail of %zu bytes cut off",
+                       j->journal_path, len - good);
         keep_copy(j->journal_path, false, warn);
         if (truncate(j->journal_path, (off_t)good) < 0) {
             errbuf_set(err, "truncate %s: %s", j->journal_path, strerror(errno));

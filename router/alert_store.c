@@ -21,9 +21,9 @@ struct marker_lists {
 };
 
 struct slot {
-    struct alert *a;          /* NULL = empty slot */
-    struct marker_lists *m;   /* NULL = both lists empty */
-    uint8_t state;            /* enum alert_state */
+    struct alert *a;        /* NULL = empty slot */
+    struct marker_lists *m; /* NULL = both lists empty */
+    uint8_t state;          /* enum alert_state */
 };
 
 struct subscriber {
@@ -33,7 +33,7 @@ struct subscriber {
 
 struct alert_store {
     struct slot *slot;
-    size_t cap;               /* power of two, or 0 */
+    size_t cap; /* power of two, or 0 */
     size_t n;
     struct subscriber *subs;
     size_t nsubs, subs_cap;
@@ -44,9 +44,12 @@ struct alert_store {
 const char *alert_state_str(enum alert_state s)
 {
     switch (s) {
-    case ALERT_ACTIVE: return "active";
-    case ALERT_SUPPRESSED: return "suppressed";
-    case ALERT_UNPROCESSED: break;
+    case ALERT_ACTIVE:
+        return "active";
+    case ALERT_SUPPRESSED:
+        return "suppressed";
+    case ALERT_UNPROCESSED:
+        break;
     }
     return "unprocessed";
 }
@@ -315,8 +318,7 @@ int alert_store_unsubscribe(struct alert_store *st, alert_store_put_fn *fn, void
     return -1;
 }
 
-void alert_store_count(const struct alert_store *st, int64_t now,
-                       size_t counts[ALERT_STATE_COUNT])
+void alert_store_count(const struct alert_store *st, int64_t now, size_t counts[ALERT_STATE_COUNT])
 {
     for (int k = 0; k < ALERT_STATE_COUNT; k++)
         counts[k] = 0;
@@ -339,8 +341,7 @@ static void marker_update_state(struct slot *s)
     s->state = s->m ? ALERT_SUPPRESSED : ALERT_ACTIVE;
 }
 
-int alert_store_set_silenced(struct alert_store *st, uint64_t fp, const char *const *ids,
-                             size_t n)
+int alert_store_set_silenced(struct alert_store *st, uint64_t fp, const char *const *ids, size_t n)
 {
     struct slot *s = lookup(st, fp);
     if (!s)

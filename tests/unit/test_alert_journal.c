@@ -141,7 +141,7 @@ START_TEST(round_trip)
     struct alert_journal *j = open_ok(st, &warn);
     ck_assert_str_eq(warn.msg, "");
     put(st, mk(1, "one", T0, T0 + 5 * MIN, T0), T0);
-    put(st, mk(1, "one again", T0 + MIN, T0 + 9 * MIN, T0 + MIN), T0 + MIN);   /* merge */
+    put(st, mk(1, "one again", T0 + MIN, T0 + 9 * MIN, T0 + MIN), T0 + MIN); /* merge */
     struct alert *t = mk(2, "lease", 0, 0, 0);
     alert_normalize(t, T0, 5 * MIN);
     put(st, t, T0);
@@ -163,7 +163,7 @@ START_TEST(round_trip)
     ck_assert_ptr_null(alert_store_get(st2, gone));
     struct alert_status s;
     ck_assert_int_eq(alert_store_status(st2, a->fingerprint, &s), 0);
-    ck_assert_int_eq(s.state, ALERT_UNPROCESSED);   /* markers are recomputed */
+    ck_assert_int_eq(s.state, ALERT_UNPROCESSED); /* markers are recomputed */
     alert_journal_close(j);
     alert_store_free(st2);
     alert_store_free(st);
@@ -185,11 +185,11 @@ START_TEST(compaction)
     ck_assert_int_eq(alert_journal_flush(j, &err), 0);
     uint64_t before = alert_journal_size(j);
     ck_assert_int_eq(alert_journal_compact(j, &err), 0);
-    ck_assert(alert_journal_size(j) < 64);           /* a fresh journal: header only */
+    ck_assert(alert_journal_size(j) < 64); /* a fresh journal: header only */
     ck_assert(before > 400 * 100);
     put(st, mk(1000, "after", T0, T0 + 20 * MIN, T0 + MIN), T0 + MIN);
     put(st, mk(5, "changed after", T0, T0 + 30 * MIN, T0 + 2 * MIN), T0 + 2 * MIN);
-    alert_journal_close(j);                          /* flushes */
+    alert_journal_close(j); /* flushes */
 
     struct alert_store *st2 = alert_store_new();
     j = open_ok(st2, &warn);
@@ -226,7 +226,7 @@ START_TEST(crash_between_snapshot_and_journal)
     size_t n = read_file("alerts.journal", old, sizeof old);
     ck_assert_int_eq(alert_journal_compact(j, &err), 0);
     alert_journal_close(j);
-    write_file("alerts.journal", old, n);            /* as if the swap never happened */
+    write_file("alerts.journal", old, n); /* as if the swap never happened */
 
     struct alert_store *st2 = alert_store_new();
     j = open_ok(st2, &warn);
@@ -263,7 +263,7 @@ START_TEST(journal_cut_at_every_byte)
     count[0] = 0;
     for (int r = 1; r <= NREC; r++) {
         if (r == 5) {
-            ck_assert_int_eq(alert_store_remove(st, fp_of(2)), 0);   /* as GC would */
+            ck_assert_int_eq(alert_store_remove(st, fp_of(2)), 0); /* as GC would */
             alert_journal_note_gc(j, fp_of(2));
         } else {
             put(st, mk(r, "s", T0, T0 + 10 * MIN, T0 + r), T0 + r);
@@ -332,7 +332,7 @@ START_TEST(damaged_record_in_the_middle)
     alert_store_free(st);
     static char full[65536];
     size_t len = read_file("alerts.journal", full, sizeof full);
-    full[after1 + 20] ^= 0x40;                     /* inside record 2 */
+    full[after1 + 20] ^= 0x40; /* inside record 2 */
     write_file("alerts.journal", full, len);
 
     st = alert_store_new();
@@ -371,7 +371,7 @@ START_TEST(snapshot_cut_or_garbage)
         st = alert_store_new();
         j = open_ok(st, &warn);
         ck_assert_ptr_nonnull(strstr(warn.msg, "damaged"));
-        ck_assert(alert_store_len(st) <= 20);      /* a prefix, never invented */
+        ck_assert(alert_store_len(st) <= 20); /* a prefix, never invented */
         ck_assert_int_eq(count_corrupt(), 1);
         alert_journal_close(j);
         alert_store_free(st);
