@@ -49,6 +49,13 @@ TEST_SRCS := $(wildcard tests/unit/test_*.c)
 TEST_OBJS := $(TEST_SRCS:tests/unit/%.c=$(BUILD)/test/%.o)
 SUITES    := $(patsubst tests/unit/test_%.c,%,$(TEST_SRCS))
 
+# Programs the integration tests run beside the router: each
+# tests/integration/X.c becomes $(BUILD)/X, linked with the router's modules
+# (metrics_dump for t_metrics_format.sh, http_client_driver for
+# t_http_client.sh).
+ITEST_SRCS := $(wildcard tests/integration/*.c)
+ITEST_BINS := $(ITEST_SRCS:tests/integration/%.c=$(BUILD)/%)
+
 BIN       := $(BUILD)/alertrouter
 UNIT      := $(BUILD)/unit_tests
 
@@ -96,6 +103,9 @@ $(BUILD)/test/check_main.o: tests/unit/check_main.c $(BUILD)/test/suites.h | $(B
 $(UNIT): $(BUILD)/test/check_main.o $(TEST_OBJS) $(CORE_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CHECK_LIBS)
 
+$(ITEST_BINS): $(BUILD)/%: tests/integration/%.c $(CORE_OBJS) $(wildcard router/*.h)
+	$(CC) $(ALL_CFLAGS) -Irouter $(LDFLAGS) -o $@ $< $(CORE_OBJS) $(PKG_LIBS)
+
 $(BUILD)/obj $(BUILD)/test:
 	mkdir -p $@
 
@@ -106,18 +116,13 @@ $(BUILD)/store_mem: bench/store_mem.c $(CORE_OBJS) $(wildcard router/*.h)
 bench-mem: $(BUILD)/store_mem
 	$(BUILD)/store_mem 100000
 
-# A driver that prints the full metric set for t_metrics_format.sh
-# (promtool and a live Alertmanager check it).
-$(BUILD)/metrics_dump: tests/integration/metrics_dump.c $(CORE_OBJS)
-	$(CC) $(ALL_CFLAGS) -Irouter $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
-
 run: deps $(BIN)
 	$(BIN) --config.template config.tmpl --storage.path $(BUILD)/data
 
 unit: $(UNIT)
 	$(UNIT)
 
-integration: $(BIN) $(BUILD)/metrics_dump
+integration: $(BIN) $(ITEST_BINS)
 	BUILD=$(BUILD) tests/integration/run.sh $(abspath $(BIN))
 
 test: deps
@@ -127,6 +132,26 @@ test: deps
 test-asan: deps
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  $(MAKE) BUILD=build-asan SAN=1 unit integration
+
+# libFuzzer targets: fuzz/fuzz_X.c defines LLVMFuzzerTestOneInput, seeds in
+# fuzz/seeds/fuzz_X/.  Each runs FUZZ_TIME seconds on a working corpus under
+# build-fuzz/ (never written into the tree).
+FUZZ_SRCS    := $(wildcard fuzz/fuzz_*.c)
+FUZZ_BINS    := $(FUZZ_SRCS:fuzz/%.c=build-fuzz/%)
+FUZZ_TIME    ?= 30
+FUZZ_CFLAGS  := $(filter-out -O2 -Werror,$(CFLAGS_BASE)) -O1 -g -fsanitize=fuzzer,address,undefined \
+                -fno-omit-frame-pointer $(PKG_CFLAGS)
+
+build-fuzz/fuzz_%: fuzz/fuzz_%.c $(CORE_SRCS) $(wildcard router/*.h)
+	@mkdir -p build-fuzz
+	clang $(FUZZ_CFLAGS) -o $@ $< $(CORE_SRCS) $(PKG_LIBS)
+
+fuzz: $(FUZZ_BINS)
+	@for b in $(FUZZ_BINS); do t=$${b#build-fuzz/}; mkdir -p build-fuzz/corpus-$$t; \
+	  echo "fuzzing $$t for $(FUZZ_TIME)s"; \
+	  $$b -max_total_time=$(FUZZ_TIME) -timeout=5 -rss_limit_mb=1024 \
+	    build-fuzz/corpus-$$t fuzz/seeds/$$t > build-fuzz/$$t.log 2>&1; rc=$$?; \
+	  tail -3 build-fuzz/$$t.log; [ $$rc = 0 ] || exit 1; done
 
 clean:
 	rm -rf build build-asan build-fuzz
