@@ -84,8 +84,8 @@ void gojson_time(struct buf *out, int64_t ns)
     time_t t = (time_t)sec;
     struct tm tm;
     gmtime_r(&t, &tm);
-    buf_printf(out, "\"%04d-%02d-%02dT%02d:%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1,
-               tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    buf_printf(out, "\"%04d-%02d-%02dT%02d:%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+               tm.tm_hour, tm.tm_min, tm.tm_sec);
     if (frac) {
         char digits[10];
         int nd = 9;

@@ -414,13 +414,13 @@ long nflog_snapshot(struct nflog *l, struct errbuf *err)
     json_t *arr = json_array();
     for (size_t i = 0; i < k; i++) {
         const struct node *nd = all[i];
-        json_array_append_new(
-            arr, json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:o, s:o}", "groupKey", nd->group_key,
-                           "receiver", nd->receiver, "integration", nd->integration, "idx",
-                           (json_int_t)nd->idx, "timestamp", (json_int_t)nd->e.timestamp,
-                           "expiresAt", (json_int_t)nd->e.expires_at, "firing",
-                           hashes_json(nd->firing, nd->e.n_firing), "resolved",
-                           hashes_json(nd->resolved, nd->e.n_resolved)));
+        json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:o, s:o}", "groupKey",
+                                             nd->group_key, "receiver", nd->receiver, "integration",
+                                             nd->integration, "idx", (json_int_t)nd->idx,
+                                             "timestamp", (json_int_t)nd->e.timestamp, "expiresAt",
+                                             (json_int_t)nd->e.expires_at, "firing",
+                                             hashes_json(nd->firing, nd->e.n_firing), "resolved",
+                                             hashes_json(nd->resolved, nd->e.n_resolved)));
     }
     free(all);
     json_t *doc = json_pack("{s:s, s:i, s:I, s:o}", "format", FORMAT_NAME, "version",
@@ -471,10 +471,9 @@ static int load_entry(struct nflog *l, json_t *o, int64_t now, struct errbuf *er
     json_int_t idx, ts, exp;
     json_t *jf, *jr;
     json_error_t je;
-    if (json_unpack_ex(o, &je, JSON_STRICT, "{s:s, s:s, s:s, s:I, s:I, s:I, s:o, s:o}",
-                       "groupKey", &gk, "receiver", &recv, "integration", &integ, "idx", &idx,
-                       "timestamp", &ts, "expiresAt", &exp, "firing", &jf, "resolved",
-                       &jr) < 0) {
+    if (json_unpack_ex(o, &je, JSON_STRICT, "{s:s, s:s, s:s, s:I, s:I, s:I, s:o, s:o}", "groupKey",
+                       &gk, "receiver", &recv, "integration", &integ, "idx", &idx, "timestamp", &ts,
+                       "expiresAt", &exp, "firing", &jf, "resolved", &jr) < 0) {
         errbuf_set(err, "%s", je.text);
         return -1;
     }
@@ -521,8 +520,8 @@ int nflog_load(struct nflog *l, int64_t now, struct errbuf *err)
     struct errbuf why;
     if (!doc) {
         errbuf_set(&why, "%s (line %d, column %d)", je.text, je.line, je.column);
-    } else if (json_unpack_ex(doc, &je, 0, "{s:s, s:i, s:I, s:o}", "format", &format,
-                              "version", &version, "count", &count, "entries", &arr) < 0) {
+    } else if (json_unpack_ex(doc, &je, 0, "{s:s, s:i, s:I, s:o}", "format", &format, "version",
+                              &version, "count", &count, "entries", &arr) < 0) {
         errbuf_set(&why, "%s", je.text);
         arr = NULL;
     } else if (strcmp(format, FORMAT_NAME) != 0 || version != FORMAT_VERSION) {

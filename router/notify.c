@@ -42,9 +42,9 @@ struct notify_op {
     size_t n_sent;
     bool skip; /* send_resolved false and nothing firing: ok, no request */
     ev_timer timer;
-    double deadline;       /* ev_now() based */
-    double next_at;        /* earliest start of the next attempt */
-    double attempt_start;  /* ev_now() when the current attempt began */
+    double deadline;      /* ev_now() based */
+    double next_at;       /* earliest start of the next attempt */
+    double attempt_start; /* ev_now() when the current attempt began */
     struct notify_backoff backoff;
     struct http_request *hreq; /* in flight, or NULL */
     unsigned attempts;
@@ -337,16 +337,16 @@ static void finish(struct notify_op *op, struct notify_result *res)
                 why = &op->last;
             out.status = why->status;
             out.retryable = !res->cancelled;
-            notify_result_msg(&out, "%s/%s: notify retry canceled after %u attempts: %s",
-                     n->receiver, integ, op->attempts,
-                     why->msg[0] ? why->msg
-                                 : (res->cancelled ? "context canceled"
-                                                   : "context deadline exceeded"));
+            notify_result_msg(
+                &out, "%s/%s: notify retry canceled after %u attempts: %s", n->receiver, integ,
+                op->attempts,
+                why->msg[0] ? why->msg
+                            : (res->cancelled ? "context canceled" : "context deadline exceeded"));
         } else {
             notify_result_msg(&out,
                               "%s/%s: notify retry canceled due to unrecoverable error after %u "
                               "attempts: %s",
-                     n->receiver, integ, op->attempts, res->msg);
+                              n->receiver, integ, op->attempts, res->msg);
         }
     } else {
         out.msg[0] = '\0';

@@ -72,8 +72,9 @@ struct notify_http_auth {
  * Password and credentials files are read now (trimmed), as Prometheus'
  * client re-reads them per request.  Returns -1 with err set when a file
  * cannot be read or the config asks for what we do not support (oauth2). */
-int notify_http_apply(const struct notifier *n, const struct http_cfg *hc, struct http_request_opts *o,
-                      struct notify_http_auth *auth, struct errbuf *err);
+int notify_http_apply(const struct notifier *n, const struct http_cfg *hc,
+                      struct http_request_opts *o, struct notify_http_auth *auth,
+                      struct errbuf *err);
 void notify_http_auth_deinit(struct notify_http_auth *auth);
 
 /* Reads a small secret file (url_file, password_file; relative to basedir

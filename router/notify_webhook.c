@@ -47,8 +47,7 @@ static void intersect(struct labels *common, const struct labels *other)
     common->n = k;
 }
 
-static void common_sets(struct alert *const *alerts, size_t n, struct labels *cl,
-                        struct labels *ca)
+static void common_sets(struct alert *const *alerts, size_t n, struct labels *cl, struct labels *ca)
 {
     cl->n = ca->n = 0;
     cl->v = ca->v = NULL;

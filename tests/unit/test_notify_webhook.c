@@ -166,8 +166,11 @@ START_TEST(request_snapshot)
     uint32_t refs0 = al[0]->refs;
     struct label gl[] = {{"b", "2"}, {"a", "1"}};
     struct labels gls = {2, gl};
-    struct notify_req_args a = {.receiver = "r", .group_labels = &gls, .alerts = al,
-                                .n_alerts = 2, .now = T_END + 500 * NS_PER_MS};
+    struct notify_req_args a = {.receiver = "r",
+                                .group_labels = &gls,
+                                .alerts = al,
+                                .n_alerts = 2,
+                                .now = T_END + 500 * NS_PER_MS};
     struct notify_req *r = notify_req_new(&a);
     ck_assert_uint_eq(al[0]->refs, refs0 + 1);
     ck_assert_str_eq(r->group_labels.v[0].name, "a"); /* sorted copy */
@@ -270,9 +273,9 @@ START_TEST(send_resolved_false_skips)
     ck_assert_int_eq(done_calls, 2);
     ck_assert(!done_res.ok && !done_res.retryable);
     ck_assert_uint_eq(done_res.attempts, 1);
-    ck_assert_msg(strstr(done_res.msg, "team/webhook[0]: notify retry canceled due to "
-                                       "unrecoverable error after 1 attempts: read url_file: ") ==
-                      done_res.msg,
+    ck_assert_msg(strstr(done_res.msg,
+                         "team/webhook[0]: notify retry canceled due to "
+                         "unrecoverable error after 1 attempts: read url_file: ") == done_res.msg,
                   "%s", done_res.msg);
 
     /* notifier_free() ends what is in flight, with `cancelled`. */
@@ -299,8 +302,7 @@ Suite *notify_webhook_suite(void)
 {
     Suite *s = suite_create("notify_webhook");
     TCase *tc = tcase_create("notify_webhook");
-    tcase_add_loop_test(tc, payload_matches_alertmanager, 0,
-                        (int)(sizeof pcases / sizeof *pcases));
+    tcase_add_loop_test(tc, payload_matches_alertmanager, 0, (int)(sizeof pcases / sizeof *pcases));
     tcase_add_test(tc, payload_edge_cases);
     tcase_add_test(tc, quote_meta);
     tcase_add_test(tc, request_snapshot);
