@@ -54,7 +54,7 @@ static size_t dedupe(const struct label *in, size_t n, struct pair_idx *tmp, boo
     size_t out = 0;
     for (size_t i = 0; i < n; i++) {
         if (i + 1 < n && strcmp(tmp[i].l->name, tmp[i + 1].l->name) == 0)
-            continue;     /* a later pair of the same name wins */
+            continue; /* a later pair of the same name wins */
         if (drop_empty && tmp[i].l->value[0] == '\0')
             continue;
         tmp[out++] = tmp[i];
@@ -211,7 +211,7 @@ struct alert *alert_merge(struct alert *old, struct alert *new_, int64_t now)
     }
     int64_t starts = y->starts_at, ends = y->ends_at;
     if (o->starts_at < y->starts_at)
-        starts = o->starts_at;            /* the earliest start wins */
+        starts = o->starts_at; /* the earliest start wins */
     if (alert_resolved(y, now)) {
         /* the latest explicit resolve time wins when both are resolved */
         if (alert_resolved(o, now) && o->ends_at > y->ends_at)

@@ -30,15 +30,15 @@
 
 struct alert {
     uint32_t refs;
-    bool timeout;            /* ends_at was derived from resolve_timeout */
-    uint64_t fingerprint;    /* labels_fingerprint(&labels) */
-    int64_t starts_at;       /* ns since epoch; 0 = unset */
-    int64_t ends_at;         /* ns since epoch; 0 = unset (firing, no end) */
-    int64_t updated_at;      /* server receive time; orders merges */
-    const char *generator_url;  /* interned; "" when absent, never NULL */
-    struct labels labels;       /* sorted, interned; storage inside the alert */
-    struct labels annotations;  /* sorted, interned; storage inside the alert */
-    struct label kv[];          /* labels then annotations */
+    bool timeout;              /* ends_at was derived from resolve_timeout */
+    uint64_t fingerprint;      /* labels_fingerprint(&labels) */
+    int64_t starts_at;         /* ns since epoch; 0 = unset */
+    int64_t ends_at;           /* ns since epoch; 0 = unset (firing, no end) */
+    int64_t updated_at;        /* server receive time; orders merges */
+    const char *generator_url; /* interned; "" when absent, never NULL */
+    struct labels labels;      /* sorted, interned; storage inside the alert */
+    struct labels annotations; /* sorted, interned; storage inside the alert */
+    struct label kv[];         /* labels then annotations */
 };
 
 /* Builds a new alert (refs = 1) from transient strings, which are copied

@@ -21,9 +21,9 @@ struct marker_lists {
 };
 
 struct slot {
-    struct alert *a;          /* NULL = empty slot */
-    struct marker_lists *m;   /* NULL = both lists empty */
-    uint8_t state;            /* enum alert_state */
+    struct alert *a;        /* NULL = empty slot */
+    struct marker_lists *m; /* NULL = both lists empty */
+    uint8_t state;          /* enum alert_state */
 };
 
 struct subscriber {
@@ -33,7 +33,7 @@ struct subscriber {
 
 struct alert_store {
     struct slot *slot;
-    size_t cap;               /* power of two, or 0 */
+    size_t cap; /* power of two, or 0 */
     size_t n;
     struct subscriber *subs;
     size_t nsubs, subs_cap;
@@ -44,9 +44,12 @@ struct alert_store {
 const char *alert_state_str(enum alert_state s)
 {
     switch (s) {
-    case ALERT_ACTIVE: return "active";
-    case ALERT_SUPPRESSED: return "suppressed";
-    case ALERT_UNPROCESSED: break;
+    case ALERT_ACTIVE:
+        return "active";
+    case ALERT_SUPPRESSED:
+        return "suppressed";
+    case ALERT_UNPROCESSED:
+        break;
     }
     return "unprocessed";
 }
@@ -179,6 +182,36 @@ struct alert *alert_store_put(struct alert_store *st, struct alert *a, int64_t n
     return stored;
 }
 
+void alert_store_restore(struct alert_store *st, struct alert *a)
+{
+    if ((st->n + 1) * 4 > st->cap * 3)
+        rehash(st, st->cap ? st->cap * 2 : MIN_CAP);
+    struct slot *s = &st->slot[find(st, a->fingerprint)];
+    if (s->a) {
+        alert_unref(s->a);
+    } else {
+        s->state = ALERT_UNPROCESSED;
+        s->m = NULL;
+        st->n++;
+    }
+    s->a = alert_ref(a);
+}
+
+int alert_store_remove(struct alert_store *st, uint64_t fp)
+{
+    if (!st->cap)
+        return -1;
+    size_t i = find(st, fp);
+    struct slot *s = &st->slot[i];
+    if (!s->a)
+        return -1;
+    struct alert *a = s->a;
+    marker_free(s->m);
+    remove_slot(st, i);
+    alert_unref(a);
+    return 0;
+}
+
 struct alert *alert_store_get(const struct alert_store *st, uint64_t fp)
 {
     struct slot *s = lookup(st, fp);
@@ -285,8 +318,7 @@ int alert_store_unsubscribe(struct alert_store *st, alert_store_put_fn *fn, void
     return -1;
 }
 
-void alert_store_count(const struct alert_store *st, int64_t now,
-                       size_t counts[ALERT_STATE_COUNT])
+void alert_store_count(const struct alert_store *st, int64_t now, size_t counts[ALERT_STATE_COUNT])
 {
     for (int k = 0; k < ALERT_STATE_COUNT; k++)
         counts[k] = 0;
@@ -309,8 +341,7 @@ static void marker_update_state(struct slot *s)
     s->state = s->m ? ALERT_SUPPRESSED : ALERT_ACTIVE;
 }
 
-int alert_store_set_silenced(struct alert_store *st, uint64_t fp, const char *const *ids,
-                             size_t n)
+int alert_store_set_silenced(struct alert_store *st, uint64_t fp, const char *const *ids, size_t n)
 {
     struct slot *s = lookup(st, fp);
     if (!s)

@@ -32,9 +32,9 @@ const char *alert_state_str(enum alert_state s);
 struct alert_status {
     enum alert_state state;
     size_t n_silenced_by;
-    char *const *silenced_by;       /* silence ids, as last set */
+    char *const *silenced_by; /* silence ids, as last set */
     size_t n_inhibited_by;
-    const uint64_t *inhibited_by;   /* fingerprints of inhibiting alerts */
+    const uint64_t *inhibited_by; /* fingerprints of inhibiting alerts */
 };
 
 struct alert_store;
@@ -86,8 +86,15 @@ int alert_store_unsubscribe(struct alert_store *st, alert_store_put_fn *fn, void
 /* Counts the stored alerts that are not resolved at `now` by marker state
  * (alertmanager_alerts{state=...}).  counts is indexed by enum
  * alert_state. */
-void alert_store_count(const struct alert_store *st, int64_t now,
-                       size_t counts[ALERT_STATE_COUNT]);
+void alert_store_count(const struct alert_store *st, int64_t now, size_t counts[ALERT_STATE_COUNT]);
+
+/* ---- restoring (alert_journal) ---------------------------------------
+ * Set or remove exactly, without the merge rules and without telling the
+ * subscribers: for rebuilding the store from disk before anyone has
+ * subscribed.  restore takes its own reference; a replaced alert keeps its
+ * marker.  remove returns -1 if fp is unknown. */
+void alert_store_restore(struct alert_store *st, struct alert *a);
+int alert_store_remove(struct alert_store *st, uint64_t fp);
 
 /* ---- markers -------------------------------------------------------
  * Alertmanager's marker: an alert is unprocessed until the silencer or the
@@ -95,8 +102,7 @@ void alert_store_count(const struct alert_store *st, int64_t now,
  * non-empty, else active.  Each setter replaces its list (n = 0 clears it;
  * the ids/fps are copied) and returns -1 if no alert has that
  * fingerprint. */
-int alert_store_set_silenced(struct alert_store *st, uint64_t fp, const char *const *ids,
-                             size_t n);
+int alert_store_set_silenced(struct alert_store *st, uint64_t fp, const char *const *ids, size_t n);
 int alert_store_set_inhibited(struct alert_store *st, uint64_t fp, const uint64_t *fps, size_t n);
 /* Fills *out; returns -1 if no alert has that fingerprint. */
 int alert_store_status(const struct alert_store *st, uint64_t fp, struct alert_status *out);

@@ -29,10 +29,10 @@ struct istr {
 #define PTR_MASK ((UINT64_C(1) << 48) - 1)
 
 static struct {
-    uint64_t *slot;   /* 0 = empty; else entry | tag(hash) << 48 */
-    size_t cap;      /* power of two, or 0 before first use */
+    uint64_t *slot; /* 0 = empty; else entry | tag(hash) << 48 */
+    size_t cap;     /* power of two, or 0 before first use */
     size_t n;
-    size_t bytes;    /* sum of entry sizes */
+    size_t bytes; /* sum of entry sizes */
 } tab;
 
 static uint64_t slot_make(struct istr *e)

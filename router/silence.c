@@ -14,9 +14,9 @@
 #include "silence_file.h"
 
 struct silence_store {
-    struct silence **v;     /* creation order */
+    struct silence **v; /* creation order */
     size_t n, cap;
-    char *path;             /* snapshot file, NULL = memory only */
+    char *path; /* snapshot file, NULL = memory only */
     int64_t retention;
     uint64_t version;
 };
@@ -24,9 +24,12 @@ struct silence_store {
 const char *silence_state_str(enum silence_state s)
 {
     switch (s) {
-    case SILENCE_PENDING: return "pending";
-    case SILENCE_EXPIRED: return "expired";
-    case SILENCE_ACTIVE: break;
+    case SILENCE_PENDING:
+        return "pending";
+    case SILENCE_EXPIRED:
+        return "expired";
+    case SILENCE_ACTIVE:
+        break;
     }
     return "active";
 }
@@ -62,8 +65,8 @@ void silence_uuid_v4(char out[SILENCE_ID_LEN + 1])
         ROUTER_ASSERT(r > 0);
         got += (size_t)r;
     }
-    b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);   /* version 4 */
-    b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);   /* RFC 4122 variant */
+    b[6] = (unsigned char)((b[6] & 0x0f) | 0x40); /* version 4 */
+    b[8] = (unsigned char)((b[8] & 0x3f) | 0x80); /* RFC 4122 variant */
     static const char hex[] = "0123456789abcdef";
     size_t o = 0;
     for (int i = 0; i < 16; i++) {
@@ -82,8 +85,7 @@ bool silence_id_valid(const char *s)
         if (i == 8 || i == 13 || i == 18 || i == 23) {
             if (c != '-')
                 return false;
-        } else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
-                     (c >= 'A' && c <= 'F'))) {
+        } else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) {
             return false;
         }
     }
@@ -139,7 +141,7 @@ int silence_store_load(struct silence_store *st, int64_t now, struct errbuf *err
     int rc = silence_file_read(st->path, &v, &n, err);
     for (size_t i = 0; i < n; i++) {
         if (find(st, v[i]->id)) {
-            silence_free(v[i]);       /* duplicate id: the first one wins */
+            silence_free(v[i]); /* duplicate id: the first one wins */
             continue;
         }
         push(st, v[i]);
@@ -177,8 +179,8 @@ static int build_matcher(const struct silence_matcher_spec *sp, size_t i, struct
 {
     struct buf b = BUF_INIT;
     buf_printf(&b, "silence invalid: invalid label matcher %zu: ", i);
-    enum match_type t = sp->is_regex ? (sp->is_equal ? MATCH_RE : MATCH_NRE)
-                                     : (sp->is_equal ? MATCH_EQ : MATCH_NE);
+    enum match_type t =
+        sp->is_regex ? (sp->is_equal ? MATCH_RE : MATCH_NRE) : (sp->is_equal ? MATCH_EQ : MATCH_NE);
     int rc = -1;
     struct errbuf merr;
     if (!label_name_valid(sp->name)) {
@@ -330,8 +332,7 @@ int silence_store_set(struct silence_store *st, const struct silence_input *in, 
     return 0;
 }
 
-int silence_store_expire(struct silence_store *st, const char *id, int64_t now,
-                         struct errbuf *err)
+int silence_store_expire(struct silence_store *st, const char *id, int64_t now, struct errbuf *err)
 {
     struct silence *s = find(st, id);
     if (!s) {
@@ -388,7 +389,7 @@ static int cmp_listed(const void *x, const void *y)
 {
     const struct sort_item *a = x, *b = y;
     if (a->state != b->state)
-        return (int)a->state - (int)b->state;   /* active, pending, expired */
+        return (int)a->state - (int)b->state; /* active, pending, expired */
     int c;
     if (a->state == SILENCE_EXPIRED)
         c = cmp_i64(b->s->ends_at, a->s->ends_at);

@@ -45,14 +45,14 @@ const char *silence_state_str(enum silence_state s);
 /* Times are ns since the Unix epoch, as in alert.h. */
 struct silence {
     char id[SILENCE_ID_LEN + 1];
-    struct matchers matchers;   /* in the order given (order matters to updates) */
+    struct matchers matchers; /* in the order given (order matters to updates) */
     int64_t starts_at, ends_at, updated_at;
     char *created_by;
     char *comment;
 };
 
 enum silence_state silence_state_at(const struct silence *s, int64_t t);
-void silence_free(struct silence *s);      /* accepts NULL */
+void silence_free(struct silence *s); /* accepts NULL */
 
 /* Writes a fresh random (getrandom) version-4 UUID, lowercase
  * 8-4-4-4-12. */
@@ -65,13 +65,13 @@ struct silence_matcher_spec {
     const char *name;
     const char *value;
     bool is_regex;
-    bool is_equal;     /* the API's default is true */
+    bool is_equal; /* the API's default is true */
 };
 
 /* A create or update request (borrowed).  The API checks that the
  * required fields are present (422) before calling. */
 struct silence_input {
-    const char *id;    /* NULL or "" = create */
+    const char *id; /* NULL or "" = create */
     const struct silence_matcher_spec *matchers;
     size_t n_matchers;
     int64_t starts_at, ends_at;
@@ -85,7 +85,7 @@ struct silence_store;
  * only); retention: --data.retention in ns.  Call silence_store_load()
  * before use to restore the previous state. */
 struct silence_store *silence_store_new(const char *dir, int64_t retention);
-void silence_store_free(struct silence_store *st);   /* accepts NULL */
+void silence_store_free(struct silence_store *st); /* accepts NULL */
 
 /* Reads the snapshot (a missing file is an empty store).  A corrupt or
  * truncated file is moved aside (kept as <file>.corrupt-<unix time>) and
@@ -97,8 +97,8 @@ int silence_store_load(struct silence_store *st, int64_t now, struct errbuf *err
  * through this API already does so; main calls it at shutdown. */
 int silence_store_snapshot(struct silence_store *st, struct errbuf *err);
 
-#define SILENCE_ERR_INVALID (-1)     /* 400, message in err */
-#define SILENCE_ERR_NOT_FOUND (-2)   /* "silence not found": 404 on POST, 500 on DELETE (0.25) */
+#define SILENCE_ERR_INVALID (-1)   /* 400, message in err */
+#define SILENCE_ERR_NOT_FOUND (-2) /* "silence not found": 404 on POST, 500 on DELETE (0.25) */
 
 /* Creates or updates a silence (the rules above).  Writes the resulting id
  * (new or same) to id_out.  Returns 0, SILENCE_ERR_INVALID or
@@ -114,8 +114,7 @@ int silence_store_set(struct silence_store *st, const struct silence_input *in, 
                       char id_out[SILENCE_ID_LEN + 1], struct errbuf *err);
 /* DELETE: returns 0 (also for an already expired silence) or
  * SILENCE_ERR_NOT_FOUND. */
-int silence_store_expire(struct silence_store *st, const char *id, int64_t now,
-                         struct errbuf *err);
+int silence_store_expire(struct silence_store *st, const char *id, int64_t now, struct errbuf *err);
 
 /* Borrowed: valid until the store is next modified. */
 const struct silence *silence_store_get(const struct silence_store *st, const char *id);

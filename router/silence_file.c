@@ -23,10 +23,9 @@ static json_t *silence_to_json(const struct silence *s)
         json_array_append_new(ms, json_pack("{s:s, s:s, s:s}", "name", m->name, "type",
                                             match_type_str(m->type), "value", m->value));
     }
-    return json_pack("{s:s, s:o, s:I, s:I, s:I, s:s, s:s}", "id", s->id, "matchers", ms,
-                     "startsAt", (json_int_t)s->starts_at, "endsAt", (json_int_t)s->ends_at,
-                     "updatedAt", (json_int_t)s->updated_at, "createdBy", s->created_by,
-                     "comment", s->comment);
+    return json_pack("{s:s, s:o, s:I, s:I, s:I, s:s, s:s}", "id", s->id, "matchers", ms, "startsAt",
+                     (json_int_t)s->starts_at, "endsAt", (json_int_t)s->ends_at, "updatedAt",
+                     (json_int_t)s->updated_at, "createdBy", s->created_by, "comment", s->comment);
 }
 
 /* fsync of the directory makes the rename itself durable. */
@@ -44,8 +43,7 @@ static void fsync_dir_of(const char *path)
     free(dir);
 }
 
-int silence_file_write(const char *path, struct silence *const *v, size_t n,
-                       struct errbuf *err)
+int silence_file_write(const char *path, struct silence *const *v, size_t n, struct errbuf *err)
 {
     json_t *arr = json_array();
     for (size_t i = 0; i < n; i++)
@@ -108,8 +106,8 @@ static struct silence *silence_from_json(json_t *o, struct errbuf *err)
     json_int_t starts, ends, updated;
     json_error_t je;
     if (json_unpack_ex(o, &je, JSON_STRICT, "{s:s, s:o, s:I, s:I, s:I, s:s, s:s}", "id", &id,
-                       "matchers", &ms, "startsAt", &starts, "endsAt", &ends, "updatedAt",
-                       &updated, "createdBy", &by, "comment", &comment) < 0) {
+                       "matchers", &ms, "startsAt", &starts, "endsAt", &ends, "updatedAt", &updated,
+                       "createdBy", &by, "comment", &comment) < 0) {
         errbuf_set(err, "%s", je.text);
         return NULL;
     }
@@ -130,10 +128,11 @@ static struct silence *silence_from_json(json_t *o, struct errbuf *err)
     s->comment = xstrdup(comment);
     size_t i;
     json_t *jm;
-    json_array_foreach(ms, i, jm) {
+    json_array_foreach(ms, i, jm)
+    {
         const char *name, *type, *value;
-        if (json_unpack_ex(jm, &je, JSON_STRICT, "{s:s, s:s, s:s}", "name", &name, "type",
-                           &type, "value", &value) < 0) {
+        if (json_unpack_ex(jm, &je, JSON_STRICT, "{s:s, s:s, s:s}", "name", &name, "type", &type,
+                           "value", &value) < 0) {
             errbuf_set(err, "silence %s: matcher %zu: %s", id, i, je.text);
             silence_free(s);
             return NULL;
@@ -191,8 +190,8 @@ int silence_file_read(const char *path, struct silence ***out, size_t *n, struct
     const char *format = NULL;
     if (!doc) {
         errbuf_set(&why, "%s (line %d, column %d)", je.text, je.line, je.column);
-    } else if (json_unpack_ex(doc, &je, 0, "{s:s, s:i, s:I, s:o}", "format", &format,
-                              "version", &version, "count", &count, "silences", &arr) < 0) {
+    } else if (json_unpack_ex(doc, &je, 0, "{s:s, s:i, s:I, s:o}", "format", &format, "version",
+                              &version, "count", &count, "silences", &arr) < 0) {
         errbuf_set(&why, "%s", je.text);
         arr = NULL;
     } else if (strcmp(format, FORMAT_NAME) != 0 || version != FORMAT_VERSION) {
@@ -207,8 +206,10 @@ int silence_file_read(const char *path, struct silence ***out, size_t *n, struct
     if (!arr) {
         json_decref(doc);
         keep_aside(path, true, &backup);
-        errbuf_set(err, "silences snapshot %s is unusable: %s; kept as %s; starting with no "
-                   "silences", path, why.msg, buf_str(&backup));
+        errbuf_set(err,
+                   "silences snapshot %s is unusable: %s; kept as %s; starting with no "
+                   "silences",
+                   path, why.msg, buf_str(&backup));
         buf_deinit(&backup);
         return -1;
     }

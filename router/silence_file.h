@@ -26,8 +26,7 @@
 
 #define SILENCE_FILE_NAME "silences.json"
 
-int silence_file_write(const char *path, struct silence *const *v, size_t n,
-                       struct errbuf *err);
+int silence_file_write(const char *path, struct silence *const *v, size_t n, struct errbuf *err);
 
 /* Reads path into *out (a new array of new silences, *n of them).
  * Returns 0 when everything loaded (also when the file does not exist).

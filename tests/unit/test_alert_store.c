@@ -77,8 +77,11 @@ END_TEST
 START_TEST(alert_new_normalises_labels)
 {
     /* unsorted, an empty value (dropped), a repeated name (last wins) */
-    struct label l[] = {{"team", "db"}, {"empty", ""}, {"alertname", "x"},
-                        {"instance", "db-1"}, {"alertname", "DiskFull"}};
+    struct label l[] = {{"team", "db"},
+                        {"empty", ""},
+                        {"alertname", "x"},
+                        {"instance", "db-1"},
+                        {"alertname", "DiskFull"}};
     struct label an[] = {{"b", "2"}, {"a", ""}, {"b", "3"}};
     struct alert *a = alert_new(l, 5, an, 3, NULL);
     ck_assert_uint_eq(a->labels.n, 3);
@@ -87,8 +90,8 @@ START_TEST(alert_new_normalises_labels)
     ck_assert_str_eq(a->labels.v[2].name, "team");
     char fp[17];
     fingerprint_format(a->fingerprint, fp);
-    ck_assert_str_eq(fp, "a20fee740b3241a0");   /* Alertmanager 0.25's value */
-    ck_assert_uint_eq(a->annotations.n, 2);      /* empty annotations are kept */
+    ck_assert_str_eq(fp, "a20fee740b3241a0"); /* Alertmanager 0.25's value */
+    ck_assert_uint_eq(a->annotations.n, 2);   /* empty annotations are kept */
     ck_assert_str_eq(a->annotations.v[0].name, "a");
     ck_assert_str_eq(a->annotations.v[1].value, "3");
     ck_assert_str_eq(a->generator_url, "");
@@ -98,7 +101,7 @@ START_TEST(alert_new_normalises_labels)
     struct label l2[] = {{"instance", "db-1"}, {"team", "db"}, {"alertname", "DiskFull"}};
     struct alert *b = alert_new(l2, 3, NULL, 0, "http://x");
     ck_assert(b->fingerprint == a->fingerprint);
-    ck_assert_ptr_eq(b->labels.v[1].value, a->labels.v[1].value);   /* interned */
+    ck_assert_ptr_eq(b->labels.v[1].value, a->labels.v[1].value); /* interned */
     struct alert *d = alert_dup(b);
     ck_assert(d->fingerprint == b->fingerprint);
     ck_assert_str_eq(d->generator_url, "http://x");
@@ -116,7 +119,7 @@ START_TEST(normalize_resolve_timeout)
     ck_assert(a->starts_at == now && a->ends_at == now + rt && a->updated_at == now);
     ck_assert(a->timeout);
     ck_assert(!alert_resolved(a, now + rt - 1));
-    ck_assert(alert_resolved(a, now + rt));     /* ends_at <= now */
+    ck_assert(alert_resolved(a, now + rt)); /* ends_at <= now */
     alert_unref(a);
 
     /* only endsAt: startsAt := endsAt, not timeout-derived */
@@ -188,8 +191,8 @@ START_TEST(merge_no_overlap_replaces)
     struct alert_store *st = alert_store_new();
     put(st, mk("h", "old", T0, T0 + 5 * MIN, T0), T0);
     /* resolved earlier; fires again after its end */
-    struct alert *s = put(st, mk("h", "new", T0 + 10 * MIN, T0 + 15 * MIN, T0 + 10 * MIN),
-                          T0 + 10 * MIN);
+    struct alert *s =
+        put(st, mk("h", "new", T0 + 10 * MIN, T0 + 15 * MIN, T0 + 10 * MIN), T0 + 10 * MIN);
     ck_assert(s->starts_at == T0 + 10 * MIN);
     ck_assert_str_eq(s->annotations.v[0].value, "new");
     /* starts exactly at the stored end: not strictly inside -> replace */
@@ -271,24 +274,24 @@ START_TEST(merge_firing_explicit_end_beats_lease)
 {
     int64_t now = T0 + MIN;
     struct alert_store *st = alert_store_new();
-    put(st, mk("h", "a", T0, T0 + 30 * MIN, T0), T0);               /* explicit */
+    put(st, mk("h", "a", T0, T0 + 30 * MIN, T0), T0); /* explicit */
     struct alert *y = mk("h", "b", 0, 0, 0);
-    alert_normalize(y, now, 5 * MIN);                               /* lease: now+5m */
+    alert_normalize(y, now, 5 * MIN); /* lease: now+5m */
     struct alert *s = put(st, y, now);
     ck_assert(s->ends_at == T0 + 30 * MIN);
-    ck_assert(s->timeout);                                          /* the younger's flag */
+    ck_assert(s->timeout); /* the younger's flag */
     ck_assert(s->starts_at == T0);
     alert_store_free(st);
 
     st = alert_store_new();
     struct alert *o = mk("h", "a", 0, 0, 0);
-    alert_normalize(o, T0, 30 * MIN);                               /* lease: T0+30m */
+    alert_normalize(o, T0, 30 * MIN); /* lease: T0+30m */
     put(st, o, T0);
     y = mk("h", "b", 0, 0, 0);
     alert_normalize(y, now, 5 * MIN);
     s = put(st, y, now);
-    ck_assert(s->ends_at == now + 5 * MIN);    /* a lease never overrides */
-    ck_assert(s->starts_at == T0);             /* but the refresh keeps startsAt */
+    ck_assert(s->ends_at == now + 5 * MIN); /* a lease never overrides */
+    ck_assert(s->starts_at == T0);          /* but the refresh keeps startsAt */
     alert_store_free(st);
 }
 END_TEST
@@ -302,13 +305,13 @@ START_TEST(merge_refresh_cycle)
     for (int i = 0; i < 5; i++, t += MIN) {
         char sum[16];
         snprintf(sum, sizeof sum, "v%d", i);
-        struct alert *a = mk("h", sum, T0, t + 4 * MIN, t);    /* Prometheus-style lease */
+        struct alert *a = mk("h", sum, T0, t + 4 * MIN, t); /* Prometheus-style lease */
         struct alert *s = put(st, a, t);
         ck_assert(s->starts_at == T0);
         ck_assert_str_eq(s->annotations.v[0].value, sum);
         ck_assert(!alert_resolved(s, t));
     }
-    struct alert *s = put(st, mk("h", "res", T0, t, t), t);   /* resolved now */
+    struct alert *s = put(st, mk("h", "res", T0, t, t), t); /* resolved now */
     ck_assert(alert_resolved(s, t));
     ck_assert(s->starts_at == T0);
     t += 10 * MIN;
@@ -365,11 +368,11 @@ START_TEST(subscribers_and_gc)
     put(st, mk("a", "x", T0, T0 + 5 * MIN, T0), T0);
     struct alert *s = put(st, mk("a", "y", T0 + MIN, T0 + 9 * MIN, T0 + MIN), T0 + MIN);
     ck_assert_int_eq(seen.n, 2);
-    ck_assert_ptr_eq(seen.last, s);         /* subscribers see the merged alert */
+    ck_assert_ptr_eq(seen.last, s); /* subscribers see the merged alert */
     ck_assert(seen.last->starts_at == T0);
 
     struct alert *b = mk("b", "x", 0, 0, 0);
-    alert_normalize(b, T0, 5 * MIN);        /* timeout lease ends T0+5m */
+    alert_normalize(b, T0, 5 * MIN); /* timeout lease ends T0+5m */
     uint64_t bfp = b->fingerprint;
     put(st, b, T0);
     put(st, mk("c", "x", T0, T0 + MIN, T0), T0);
@@ -382,12 +385,12 @@ START_TEST(subscribers_and_gc)
     const char *ids[] = {"id-1"};
     ck_assert_int_eq(alert_store_set_silenced(st, bfp, ids, 1), 0);
 
-    ck_assert_uint_eq(alert_store_gc(st, T0 + 2 * MIN, on_gc, &seen), 1);   /* c */
-    ck_assert_uint_eq(alert_store_gc(st, T0 + 5 * MIN, on_gc, &seen), 1);   /* b: lease over */
+    ck_assert_uint_eq(alert_store_gc(st, T0 + 2 * MIN, on_gc, &seen), 1); /* c */
+    ck_assert_uint_eq(alert_store_gc(st, T0 + 5 * MIN, on_gc, &seen), 1); /* b: lease over */
     ck_assert(seen.gc_fps[1] == bfp);
     ck_assert_ptr_null(alert_store_get(st, bfp));
     struct alert_status stt;
-    ck_assert_int_eq(alert_store_status(st, bfp, &stt), -1);  /* marker went with it */
+    ck_assert_int_eq(alert_store_status(st, bfp, &stt), -1); /* marker went with it */
     ck_assert_uint_eq(alert_store_len(st), 2);
     /* a re-fire after GC starts unprocessed */
     b = mk("b", "x", T0 + 6 * MIN, T0 + 9 * MIN, T0 + 6 * MIN);
@@ -405,7 +408,7 @@ START_TEST(markers_and_counts)
     struct alert *a = put(st, mk("a", "x", T0, T0 + 5 * MIN, T0), T0);
     uint64_t fa = a->fingerprint;
     uint64_t fb = put(st, mk("b", "x", T0, T0 + 5 * MIN, T0), T0)->fingerprint;
-    put(st, mk("c", "x", T0, T0 + MIN, T0), T0);   /* resolved at T0+1m */
+    put(st, mk("c", "x", T0, T0 + MIN, T0), T0); /* resolved at T0+1m */
     struct alert_status s;
     ck_assert_int_eq(alert_store_status(st, fa, &s), 0);
     ck_assert_int_eq(s.state, ALERT_UNPROCESSED);
@@ -423,7 +426,7 @@ START_TEST(markers_and_counts)
     ck_assert_int_eq(s.state, ALERT_ACTIVE);
 
     size_t counts[ALERT_STATE_COUNT];
-    alert_store_count(st, T0 + 2 * MIN, counts);    /* c is resolved: not counted */
+    alert_store_count(st, T0 + 2 * MIN, counts); /* c is resolved: not counted */
     ck_assert_uint_eq(counts[ALERT_UNPROCESSED], 0);
     ck_assert_uint_eq(counts[ALERT_ACTIVE], 1);
     ck_assert_uint_eq(counts[ALERT_SUPPRESSED], 1);
@@ -452,9 +455,9 @@ static struct alert *typical(int i, int64_t ends)
     char inst[32], sum[48];
     snprintf(inst, sizeof inst, "host-%05d:9100", i);
     snprintf(sum, sizeof sum, "Load high on host-%05d", i);
-    struct label l[] = {{"alertname", "HighLoad"}, {"instance", inst}, {"job", "node"},
-                        {"severity", i % 3 ? "warning" : "critical"}, {"team", "infra"},
-                        {"env", "prod"}};
+    struct label l[] = {{"alertname", "HighLoad"}, {"instance", inst},
+                        {"job", "node"},           {"severity", i % 3 ? "warning" : "critical"},
+                        {"team", "infra"},         {"env", "prod"}};
     struct label an[] = {{"summary", sum}, {"runbook", "https://wiki/runbooks/load"}};
     struct alert *a = alert_new(l, 6, an, 2, "http://prom:9090/graph?g0.expr=load");
     a->starts_at = T0;
@@ -487,7 +490,7 @@ START_TEST(hundred_thousand)
     size_t n = alert_store_list(st, &v);
     ck_assert_uint_eq(n, N);
     for (size_t i = 1; i < n; i++)
-        ck_assert(v[i - 1]->fingerprint < v[i]->fingerprint);   /* distinct, sorted */
+        ck_assert(v[i - 1]->fingerprint < v[i]->fingerprint); /* distinct, sorted */
     alert_list_free(v, n);
 
     ck_assert_uint_eq(alert_store_gc(st, T0 + 2 * MIN, NULL, NULL), N / 2);
@@ -513,7 +516,7 @@ START_TEST(hundred_thousand)
     ck_assert(alert_store_get(st, fps[1])->ends_at == T0 + 20 * MIN);
     alert_store_free(st);
     free(fps);
-    ck_assert_uint_eq(intern_count(), base);   /* every string released */
+    ck_assert_uint_eq(intern_count(), base); /* every string released */
 }
 END_TEST
 

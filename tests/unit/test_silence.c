@@ -22,8 +22,8 @@
 static const struct silence_matcher_spec M_AB[] = {{"a", "b", false, true}};
 static const struct silence_matcher_spec M_AC[] = {{"a", "c", false, true}};
 
-static struct silence_input input(const struct silence_matcher_spec *m, size_t n,
-                                  int64_t starts, int64_t ends)
+static struct silence_input input(const struct silence_matcher_spec *m, size_t n, int64_t starts,
+                                  int64_t ends)
 {
     struct silence_input in = {NULL, m, n, starts, ends, "me", "because"};
     return in;
@@ -202,7 +202,7 @@ START_TEST(update_replaces_and_expires_old)
     ck_assert_str_ne(id2, old);
     ck_assert(silence_store_get(st, old)->ends_at == now);
     ck_assert_int_eq(silence_state_at(silence_store_get(st, old), now + 1), SILENCE_EXPIRED);
-    ck_assert(silence_store_get(st, id2)->starts_at == now);     /* past start -> now */
+    ck_assert(silence_store_get(st, id2)->starts_at == now); /* past start -> now */
     ck_assert_str_eq(silence_store_get(st, id2)->matchers.v[0].value, "c");
 
     /* 2. active, startsAt changed by a second or more */
@@ -290,27 +290,30 @@ START_TEST(mutes_active_only)
     char a[SILENCE_ID_LEN + 1], b[SILENCE_ID_LEN + 1];
     snprintf(a, sizeof a, "%s", create(st, sev, 2, T0, T0 + HOUR, T0));
     snprintf(b, sizeof b, "%s", create(st, env, 2, T0, T0 + HOUR, T0));
-    create(st, M_AB, 1, T0 + HOUR, T0 + 2 * HOUR, T0);      /* pending: never mutes */
+    create(st, M_AB, 1, T0 + HOUR, T0 + 2 * HOUR, T0); /* pending: never mutes */
 
     struct label l1[] = {{"alertname", "Disk"}, {"severity", "warning"}};
-    struct labels ls1 = {2, l1};                            /* no team, no env */
+    struct labels ls1 = {2, l1}; /* no team, no env */
     struct silence_ids ids = {0};
     ck_assert(silence_store_mutes(st, &ls1, T0 + MIN, &ids));
     ck_assert_uint_eq(ids.n, 2);
-    ck_assert(strcmp(ids.v[0], ids.v[1]) < 0);              /* sorted */
+    ck_assert(strcmp(ids.v[0], ids.v[1]) < 0); /* sorted */
     ck_assert(strcmp(ids.v[0], a) == 0 || strcmp(ids.v[0], b) == 0);
 
-    struct label l2[] = {{"a", "b"}, {"alertname", "Disk"}, {"env", "prod"},
-                         {"severity", "critical"}, {"team", "db"}};
+    struct label l2[] = {{"a", "b"},
+                         {"alertname", "Disk"},
+                         {"env", "prod"},
+                         {"severity", "critical"},
+                         {"team", "db"}};
     struct labels ls2 = {5, l2};
     ck_assert(!silence_store_mutes(st, &ls2, T0 + MIN, &ids));
     ck_assert_uint_eq(ids.n, 0);
-    ck_assert(silence_store_mutes(st, &ls2, T0 + HOUR + MIN, &ids));  /* pending now active */
+    ck_assert(silence_store_mutes(st, &ls2, T0 + HOUR + MIN, &ids)); /* pending now active */
     ck_assert_uint_eq(ids.n, 1);
 
     struct label l3[] = {{"severity", "warning"}, {"team", "db"}};
     struct labels ls3 = {2, l3};
-    ck_assert(!silence_store_mutes(st, &ls3, T0 + MIN, &ids));   /* team!="db" fails */
+    ck_assert(!silence_store_mutes(st, &ls3, T0 + MIN, &ids));      /* team!="db" fails */
     ck_assert(!silence_store_mutes(st, &ls1, T0 + 3 * HOUR, &ids)); /* all expired */
     silence_ids_deinit(&ids);
 
@@ -350,7 +353,7 @@ START_TEST(query_order_and_filter)
     struct matchers f = {0};
     ck_assert_int_eq(matchers_parse("a=\"b\"", &f, &err), 0);
     n = silence_store_query(st, &f, T0 + 10 * MIN, &v);
-    ck_assert_uint_eq(n, 5);                 /* all but a=c */
+    ck_assert_uint_eq(n, 5); /* all but a=c */
     free(v);
     matchers_deinit(&f);
     memset(&f, 0, sizeof f);
@@ -378,7 +381,7 @@ START_TEST(retention_gc)
     snprintf(a, sizeof a, "%s", create(st, M_AB, 1, T0, T0 + HOUR, T0));
     snprintf(b, sizeof b, "%s", create(st, M_AB, 1, T0, T0 + 5 * HOUR, T0));
     ck_assert_uint_eq(silence_store_gc(st, T0 + 3 * HOUR - 1), 0);
-    ck_assert_uint_eq(silence_store_gc(st, T0 + 3 * HOUR), 1);   /* ends + retention */
+    ck_assert_uint_eq(silence_store_gc(st, T0 + 3 * HOUR), 1); /* ends + retention */
     ck_assert_ptr_null(silence_store_get(st, a));
     ck_assert_ptr_nonnull(silence_store_get(st, b));
     silence_store_free(st);
@@ -435,10 +438,9 @@ START_TEST(snapshot_round_trip)
     mk_tmpdir();
     struct silence_store *st = silence_store_new(tmpdir, 120 * HOUR);
     struct errbuf err;
-    ck_assert_int_eq(silence_store_load(st, T0, &err), 0);     /* no file yet */
-    static const struct silence_matcher_spec ms[] = {{"team", "d\"b\\\n", false, false},
-                                                     {"svc", "ä|é.*", true, true},
-                                                     {"x", "y", true, false}};
+    ck_assert_int_eq(silence_store_load(st, T0, &err), 0); /* no file yet */
+    static const struct silence_matcher_spec ms[] = {
+        {"team", "d\"b\\\n", false, false}, {"svc", "ä|é.*", true, true}, {"x", "y", true, false}};
     char a[37], b[37];
     snprintf(a, sizeof a, "%s", create(st, ms, 3, T0, T0 + HOUR, T0 + 123));
     struct silence_input in = input(M_AB, 1, T0 + HOUR, T0 + 2 * HOUR);
@@ -569,7 +571,7 @@ START_TEST(truncated_at_every_byte)
         int rc = silence_store_load(st, T0, &err);
         if (rc == 0) {
             ck_assert_uint_eq(silence_store_len(st), 3);
-            ck_assert(cut >= len - 1);          /* only the final newline */
+            ck_assert(cut >= len - 1); /* only the final newline */
         } else {
             ck_assert_uint_eq(silence_store_len(st), 0);
             rejected++;
