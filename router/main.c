@@ -26,6 +26,8 @@
 #include "http_server.h"
 #include "log.h"
 #include "mem.h"
+#include "router.h"
+#include <unistd.h>
 
 static void print_version(void)
 {
@@ -140,6 +142,80 @@ static struct config *load_startup_config(const struct flags *fl, int *exit_code
     return cfg;
 }
 
+/* The config again, for a reload (SIGHUP, POST /-/reload): as at start-up,
+ * but every problem goes into errs, one per line, and placeholder warnings
+ * are logged again.  NULL when invalid: the running config stays. */
+static struct config *reload_config(void *ud, struct buf *errs)
+{
+    enum { TEMPLATE_MAX = 4 << 20, RENDERED_MAX = 16 << 20 };
+    const struct flags *fl = ud;
+    const char *name = fl->config_file ? fl->config_file : fl->config_template;
+    struct config *cfg = NULL;
+    struct cfg_diag diag;
+    cfg_diag_init(&diag);
+    if (fl->config_file) {
+        cfg = config_load_file(fl->config_file, &diag);
+    } else {
+        struct envtmpl_report rep;
+        envtmpl_report_init(&rep);
+        struct buf text = BUF_INIT, yaml;
+        buf_init(&yaml, RENDERED_MAX);
+        struct errbuf err;
+        if (envtmpl_read_file(name, TEMPLATE_MAX, &text, &err) < 0) {
+            buf_printf(errs, "%s\n", err.msg);
+        } else {
+            envtmpl_render(buf_str(&text), text.len, name, envtmpl_getenv, NULL, &yaml, &rep);
+            for (size_t i = 0; i < rep.n_warnings; i++)
+                log_warn(rep.warnings[i]);
+            for (size_t i = 0; i < rep.n_errors; i++)
+                buf_printf(errs, "%s\n", rep.errors[i]);
+            if (env_flag("ROUTER_STRICT") && rep.n_warnings)
+                buf_printf(errs, "%s: ROUTER_STRICT=1 and %zu variable(s) fell back to placeholders\n",
+                           name, rep.n_warnings);
+            else if (rep.n_errors == 0) {
+                char *dir = xstrdup(name);
+                cfg = config_parse(buf_str(&yaml), yaml.len, name, dirname(dir), &diag);
+                free(dir);
+            }
+        }
+        buf_deinit(&text);
+        buf_deinit(&yaml);
+        envtmpl_report_deinit(&rep);
+    }
+    for (size_t i = 0; i < diag.n; i++)
+        buf_printf(errs, "%s\n", diag.msgs[i]);
+    cfg_diag_deinit(&diag);
+    if (!cfg)
+        log_error("Loading configuration file failed", "file", name, "err", buf_str(errs));
+    return cfg;
+}
+
+/* The external URL notifications show: --web.external-url, else
+ * Alertmanager's default http://<hostname>:<listen port>/; without the
+ * trailing slash, as Alertmanager prints it.  A new string. */
+static char *external_url(const struct flags *fl)
+{
+    struct buf b = BUF_INIT;
+    if (fl->external_url && *fl->external_url) {
+        buf_puts(&b, fl->external_url);
+    } else {
+        char host[256] = "localhost";
+        if (gethostname(host, sizeof host - 1) < 0)
+            snprintf(host, sizeof host, "localhost");
+        host[sizeof host - 1] = '\0';
+        const char *colon = strrchr(fl->listen_address, ':');
+        buf_printf(&b, "http://%s:%s/", host, colon ? colon + 1 : "9093");
+    }
+    char *s = buf_steal(&b);
+    size_t n = strlen(s);
+    /* only the path's trailing slashes: "http://x/" -> "http://x" */
+    const char *path = strstr(s, "://");
+    path = path ? strchr(path + 3, '/') : NULL;
+    while (path && n > (size_t)(path - s) && s[n - 1] == '/')
+        s[--n] = '\0';
+    return s;
+}
+
 /* --check-config: amtool check-config's report for one file.  Without
  * --config.file, Alertmanager's default name is checked.  Returns the exit
  * status: 0 valid, 1 not (every error printed as file:line:col: message). */
@@ -230,12 +306,42 @@ static struct http_server *start_http(struct ev_loop *loop, const struct flags *
     return srv;
 }
 
+struct running {
+    struct ev_loop *loop;
+    struct http_server *http;
+    struct router *router;
+};
+
+static void on_router_stopped(void *arg)
+{
+    struct running *run = arg;
+    ev_break(run->loop, EVBREAK_ALL);
+}
+
+/* SIGTERM/SIGINT: stop accepting, start no flush, let in-flight
+ * notifications finish (up to 5 s), then leave the loop; main writes the
+ * snapshots.  A second signal leaves at once. */
 static void on_stop_signal(EV_P_ ev_signal *w, int revents)
 {
     (void)revents;
+    struct running *run = w->data;
+    if (run->router->stopping) {
+        ev_break(EV_A_ EVBREAK_ALL);
+        return;
+    }
     log_info("Received signal, exiting gracefully...", "signal", strsignal(w->signum));
-    http_server_stop_accepting(w->data);
-    ev_break(EV_A_ EVBREAK_ALL);
+    http_server_stop_accepting(run->http);
+    router_shutdown(run->router, 5.0, on_router_stopped, run);
+}
+
+static void on_hup(EV_P_ ev_signal *w, int revents)
+{
+    (void)revents;
+    struct running *run = w->data;
+    struct buf errs = BUF_INIT;
+    if (router_reload(run->router, &errs) < 0)
+        log_error("Error reloading config", "err", buf_str(&errs));
+    buf_deinit(&errs);
 }
 
 int main(int argc, char **argv)
@@ -283,24 +389,44 @@ int main(int argc, char **argv)
     if (fl.cluster_flags_seen)
         log_info("clustering flags given; clustering is disabled in alertrouter");
 
-    struct http_server *http = start_http(loop, &fl);
-    if (!http) {
-        config_free(cfg);
+    char *ext = external_url(&fl);
+    struct router_opts ro = {
+        .loop = loop,
+        .storage_path = fl.storage_path,
+        .external_url = ext,
+        .retention_ms = fl.data_retention_ms,
+        .gc_interval_ms = fl.gc_interval_ms,
+        .load = reload_config,
+        .load_ud = &fl,
+    };
+    struct router *router = router_new(&ro, cfg, &err);
+    free(ext);
+    if (!router) {
+        log_error("Starting failed", "err", err.msg);
         return 1;
     }
 
-    ev_signal sigterm, sigint;
+    struct http_server *http = start_http(loop, &fl);
+    if (!http) {
+        router_free(router);
+        return 1;
+    }
+
+    struct running run = {.loop = loop, .http = http, .router = router};
+    ev_signal sigterm, sigint, sighup;
     ev_signal_init(&sigterm, on_stop_signal, SIGTERM);
     ev_signal_init(&sigint, on_stop_signal, SIGINT);
-    sigterm.data = sigint.data = http;
+    ev_signal_init(&sighup, on_hup, SIGHUP);
+    sigterm.data = sigint.data = sighup.data = &run;
     ev_signal_start(loop, &sigterm);
     ev_signal_start(loop, &sigint);
+    ev_signal_start(loop, &sighup);
 
     ev_run(loop, 0);
 
     http_server_free(http);
+    router_free(router);
     curl_global_cleanup();
-    config_free(cfg);
     log_info("stopped");
     return 0;
 }

@@ -1,0 +1,401 @@
+/* router.c -- the world object (router.h): start-up of the stateful
+ * modules in order, the store subscriber feeding inhibitor and
+ * dispatcher, reloads by generation, periodic maintenance and the
+ * graceful stop. */
+#include "router.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "log.h"
+#include "mem.h"
+#include "metrics.h"
+
+/* An nflog journal bigger than this is folded into a snapshot at the next
+ * check (every 10 s), so replay at start stays fast. */
+#define NFLOG_JOURNAL_MAX (8u << 20)
+/* The same for the active-alert journal. */
+#define ALERT_JOURNAL_MAX (64u << 20)
+#define CHECK_INTERVAL_S 10.0
+
+static int64_t wall_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * NS_PER_SEC + ts.tv_nsec;
+}
+
+/* ---- generations ------------------------------------------------------------ */
+
+static void gen_free(struct router_gen *g)
+{
+    if (!g)
+        return;
+    /* The dispatcher first: it cancels flushes still waiting for notifiers
+     * the pipeline is about to free. */
+    dispatch_free(g->dispatcher);
+    pipeline_free(g->pipeline);
+    inhibit_free(g->inhibitor);
+    timeintervals_free(g->intervals);
+    route_free(g->route);
+    config_free(g->cfg);
+    free(g);
+}
+
+/* Feeds every stored alert to the generation's inhibitor and dispatcher:
+ * at start (restored alerts) and after a reload. */
+static void gen_route_all(struct router *r, struct router_gen *g)
+{
+    size_t pos = 0;
+    struct alert *a;
+    while (alert_store_next(r->alerts, &pos, &a))
+        inhibit_put(g->inhibitor, &a->labels, a->fingerprint, a->ends_at);
+    pos = 0;
+    while (alert_store_next(r->alerts, &pos, &a))
+        dispatch_put(g->dispatcher, a);
+}
+
+static struct router_gen *gen_build(struct router *r, struct config *cfg, struct errbuf *err)
+{
+    struct router_gen *g = xcalloc(1, sizeof *g);
+    g->cfg = cfg;
+    g->route = route_build(cfg, err);
+    if (g->route)
+        g->intervals = timeintervals_build(cfg, err);
+    if (!g->route || !g->intervals) {
+        gen_free(g);
+        return NULL;
+    }
+    g->inhibitor = inhibit_new(cfg);
+    struct pipeline_env pe = {
+        .store = r->alerts,
+        .inhibitor = g->inhibitor,
+        .intervals = g->intervals,
+        .silences = r->silences,
+        .nflog = r->nflog,
+        .journal = r->nflog_journal,
+        .external_url = r->external_url,
+    };
+    g->pipeline = pipeline_new(&pe);
+    pipeline_add_config(g->pipeline, cfg, &r->nenv);
+    struct dispatch_opts d = {
+        .loop = r->loop,
+        .root = g->route,
+        .flush = pipeline_flush,
+        .cancel = pipeline_cancel,
+        .flush_ud = g->pipeline,
+        .max_groups = 100000,
+    };
+    g->dispatcher = dispatch_new(&d);
+    metrics_gauge_set(metrics()->receivers, (double)pipeline_receivers(g->pipeline));
+    metrics_gauge_set(metrics()->integrations, (double)pipeline_integrations(g->pipeline));
+    return g;
+}
+
+/* Frees retired generations whose last send has finished. */
+static void reap_retired(struct router *r)
+{
+    struct router_gen **pp = &r->retired;
+    while (*pp) {
+        struct router_gen *g = *pp;
+        if (dispatch_inflight(g->dispatcher) == 0) {
+            *pp = g->next;
+            gen_free(g);
+        } else {
+            pp = &g->next;
+        }
+    }
+    if (!r->retired)
+        ev_timer_stop(r->loop, &r->retire_timer);
+}
+
+static void on_retire_check(EV_P_ ev_timer *w, int revents)
+{
+    (void)revents;
+    reap_retired(w->data);
+}
+
+static void retire(struct router *r, struct router_gen *g)
+{
+    dispatch_stop(g->dispatcher);
+    g->next = r->retired;
+    r->retired = g;
+    reap_retired(r);
+    if (r->retired && !ev_is_active(&r->retire_timer))
+        ev_timer_start(r->loop, &r->retire_timer);
+}
+
+/* ---- the store subscriber -------------------------------------------------------- */
+
+/* Every stored alert version: all of them can inhibit (whatever their
+ * route), and each is routed into its groups. */
+static void on_alert_put(void *ud, struct alert *a)
+{
+    struct router *r = ud;
+    if (!r->gen || r->stopping)
+        return;
+    inhibit_put(r->gen->inhibitor, &a->labels, a->fingerprint, a->ends_at);
+    dispatch_put(r->gen->dispatcher, a);
+}
+
+static void on_alert_gc(void *ud, struct alert *a)
+{
+    struct router *r = ud;
+    if (r->journal)
+        alert_journal_note_gc(r->journal, a->fingerprint);
+    if (r->gen)
+        inhibit_remove(r->gen->inhibitor, a->fingerprint);
+}
+
+/* ---- maintenance ------------------------------------------------------------------ */
+
+static void compact_nflog(struct router *r, int64_t now)
+{
+    struct errbuf err;
+    if (r->nflog_journal) {
+        if (nflog_journal_compact(r->nflog_journal, now, &err) < 0)
+            log_error("Creating nflog snapshot failed", "err", err.msg);
+    } else if (nflog_maintain(r->nflog, now, &err) < 0) {
+        log_error("Creating nflog snapshot failed", "err", err.msg);
+    }
+}
+
+static void compact_alerts(struct router *r)
+{
+    struct errbuf err;
+    if (!r->journal)
+        return;
+    if (alert_journal_flush(r->journal, &err) < 0)
+        log_error("writing the alert journal failed", "err", err.msg);
+    if (alert_journal_compact(r->journal, &err) < 0)
+        log_error("writing the alert snapshot failed", "err", err.msg);
+}
+
+static void on_gc(EV_P_ ev_timer *w, int revents)
+{
+    (void)revents;
+    struct router *r = w->data;
+    int64_t now = wall_ns();
+    alert_store_gc(r->alerts, now, on_alert_gc, r);
+    if (r->gen)
+        inhibit_gc(r->gen->inhibitor, now);
+    silence_store_gc(r->silences, now);
+    struct errbuf err;
+    if (r->journal && alert_journal_flush(r->journal, &err) < 0)
+        log_error("writing the alert journal failed", "err", err.msg);
+}
+
+/* Every 10 s: journals that grew too big are folded into snapshots; at
+ * the maintenance interval the nflog is snapshotted anyway (Alertmanager's
+ * --data.maintenance-interval, 15 min). */
+static void on_maintenance(EV_P_ ev_timer *w, int revents)
+{
+    (void)revents;
+    struct router *r = w->data;
+    double now_mono = ev_now(EV_A);
+    if (r->last_full == 0)
+        r->last_full = now_mono;
+    bool full = now_mono - r->last_full >= r->o.maintenance_ms / 1000.0;
+    if (full || (r->nflog_journal && nflog_journal_size(r->nflog_journal) > NFLOG_JOURNAL_MAX)) {
+        compact_nflog(r, wall_ns());
+        if (full)
+            r->last_full = now_mono;
+    }
+    if (r->journal && alert_journal_size(r->journal) > ALERT_JOURNAL_MAX)
+        compact_alerts(r);
+}
+
+/* ---- start --------------------------------------------------------------------------- */
+
+static int ensure_dir(const char *path, struct errbuf *err)
+{
+    if (mkdir(path, 0755) < 0 && errno != EEXIST) {
+        errbuf_set(err, "cannot create --storage.path %s: %s", path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+/* Restores silences, the nflog (snapshot + journal) and the active alerts;
+ * problems with damaged files are logged, not fatal. */
+static int restore_state(struct router *r, struct errbuf *err)
+{
+    const char *dir = r->o.storage_path;
+    int64_t now = wall_ns();
+    int64_t retention = r->o.retention_ms * NS_PER_MS;
+    struct errbuf warn;
+    r->silences = silence_store_new(dir, retention);
+    if (silence_store_load(r->silences, now, &warn) < 0)
+        log_warn("loading silences", "err", warn.msg);
+    r->nflog = nflog_new(dir, retention);
+    if (nflog_load(r->nflog, now, &warn) < 0)
+        log_warn("loading the notification log", "err", warn.msg);
+    r->nflog_journal = nflog_journal_open(dir, r->nflog, &warn, err);
+    if (!r->nflog_journal)
+        return -1;
+    if (warn.msg[0])
+        log_warn("notification log journal damaged", "err", warn.msg);
+    nflog_gc(r->nflog, now);
+    r->alerts = alert_store_new();
+    r->journal = alert_journal_open(dir, r->alerts, &warn, err);
+    if (!r->journal)
+        return -1;
+    if (warn.msg[0])
+        log_warn("alert journal damaged", "err", warn.msg);
+    char n[32];
+    snprintf(n, sizeof n, "%zu", alert_store_len(r->alerts));
+    char m[32];
+    snprintf(m, sizeof m, "%zu", nflog_len(r->nflog));
+    log_info("restored state", "alerts", n, "nflog_entries", m);
+    return 0;
+}
+
+struct router *router_new(const struct router_opts *o, struct config *cfg, struct errbuf *err)
+{
+    struct router *r = xcalloc(1, sizeof *r);
+    r->loop = o->loop;
+    r->o = *o;
+    if (r->o.maintenance_ms <= 0)
+        r->o.maintenance_ms = 15 * 60 * 1000;
+    r->external_url = xstrdup(o->external_url ? o->external_url : "");
+    r->http = http_client_new(r->loop);
+    r->nenv = (struct notify_env){.loop = r->loop, .http = r->http, .basedir = cfg->basedir};
+    if (ensure_dir(o->storage_path, err) < 0 || restore_state(r, err) < 0) {
+        config_free(cfg);
+        router_free(r);
+        return NULL;
+    }
+    r->gen = gen_build(r, cfg, err);
+    if (!r->gen) {
+        router_free(r);
+        return NULL;
+    }
+    gen_route_all(r, r->gen);
+    alert_store_subscribe(r->alerts, on_alert_put, r);
+
+    double gc = o->gc_interval_ms > 0 ? o->gc_interval_ms / 1000.0 : 1800.0;
+    ev_timer_init(&r->gc_timer, on_gc, gc, gc);
+    r->gc_timer.data = r;
+    ev_timer_start(r->loop, &r->gc_timer);
+    ev_timer_init(&r->maint_timer, on_maintenance, CHECK_INTERVAL_S, CHECK_INTERVAL_S);
+    r->maint_timer.data = r;
+    ev_timer_start(r->loop, &r->maint_timer);
+    ev_timer_init(&r->retire_timer, on_retire_check, 0.2, 0.2);
+    r->retire_timer.data = r;
+    return r;
+}
+
+/* ---- reload ----------------------------------------------------------------------------- */
+
+int router_apply_config(struct router *r, struct config *cfg, struct errbuf *err)
+{
+    if (r->stopping) {
+        config_free(cfg);
+        errbuf_set(err, "shutting down");
+        return -1;
+    }
+    struct notify_env old_env = r->nenv;
+    r->nenv.basedir = cfg->basedir;
+    struct router_gen *g = gen_build(r, cfg, err);
+    if (!g) {
+        r->nenv = old_env;
+        return -1;
+    }
+    retire(r, r->gen);
+    r->gen = g;
+    gen_route_all(r, g);
+    return 0;
+}
+
+int router_reload(void *router, struct buf *errs)
+{
+    struct router *r = router;
+    if (!r->o.load) {
+        buf_puts(errs, "reloading is not configured");
+        return -1;
+    }
+    struct config *cfg = r->o.load(r->o.load_ud, errs);
+    if (!cfg)
+        return -1;
+    struct errbuf err;
+    if (router_apply_config(r, cfg, &err) < 0) {
+        buf_puts(errs, err.msg);
+        return -1;
+    }
+    log_info("Completed loading of configuration file", "file", cfg->filename);
+    return 0;
+}
+
+const struct config *router_config(const struct router *r)
+{
+    return r->gen ? r->gen->cfg : NULL;
+}
+
+bool router_inhibited_by(const struct router *r, const struct labels *ls, int64_t now,
+                         uint64_t *by)
+{
+    return r->gen && inhibit_mutes(r->gen->inhibitor, ls, now, by);
+}
+
+/* ---- stop --------------------------------------------------------------------------------- */
+
+static void on_drained(void *arg)
+{
+    struct router *r = arg;
+    if (r->stopped)
+        r->stopped(r->stopped_arg);
+}
+
+void router_shutdown(struct router *r, double timeout_s, void (*stopped)(void *), void *arg)
+{
+    r->stopping = true;
+    r->stopped = stopped;
+    r->stopped_arg = arg;
+    if (r->gen)
+        dispatch_stop(r->gen->dispatcher);
+    for (struct router_gen *g = r->retired; g; g = g->next)
+        dispatch_stop(g->dispatcher);
+    ev_timer_stop(r->loop, &r->gc_timer);
+    ev_timer_stop(r->loop, &r->maint_timer);
+    http_client_drain(r->http, timeout_s, on_drained, r);
+}
+
+void router_free(struct router *r)
+{
+    if (!r)
+        return;
+    if (r->loop) {
+        ev_timer_stop(r->loop, &r->gc_timer);
+        ev_timer_stop(r->loop, &r->maint_timer);
+        ev_timer_stop(r->loop, &r->retire_timer);
+    }
+    /* Sends still waiting (backoff) end here, unrecorded: they are sent
+     * again after the restart. */
+    while (r->retired) {
+        struct router_gen *g = r->retired;
+        r->retired = g->next;
+        gen_free(g);
+    }
+    gen_free(r->gen);
+    r->gen = NULL;
+    if (r->alerts)
+        alert_store_unsubscribe(r->alerts, on_alert_put, r);
+    if (r->nflog)
+        compact_nflog(r, wall_ns());
+    struct errbuf err;
+    if (r->silences && silence_store_snapshot(r->silences, &err) < 0)
+        log_error("writing the silences snapshot failed", "err", err.msg);
+    compact_alerts(r);
+    nflog_journal_close(r->nflog_journal);
+    nflog_free(r->nflog);
+    alert_journal_close(r->journal);
+    alert_store_free(r->alerts);
+    silence_store_free(r->silences);
+    http_client_free(r->http);
+    free(r->external_url);
+    free(r);
+}
