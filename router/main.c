@@ -27,6 +27,12 @@
 #include "log.h"
 #include "mem.h"
 #include "router.h"
+#include "alert_journal.h"
+#include "alert_store.h"
+#include "silence.h"
+#include <errno.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 static void print_version(void)
@@ -308,9 +314,44 @@ static struct http_server *start_http(struct ev_loop *loop, const struct flags *
 
 struct running {
     struct ev_loop *loop;
+    const struct flags *fl;
     struct http_server *http;
     struct router *router;
+    struct alert_store *alerts;
+    struct alert_journal *journal;
+    struct silence_store *silences;
+    ev_timer gc_timer;
 };
+
+static int64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * NS_PER_SEC + ts.tv_nsec;
+}
+
+static void on_gc_removed(void *ud, struct alert *removed)
+{
+    struct running *run = ud;
+    alert_journal_note_gc(run->journal, removed->fingerprint);
+}
+
+/* --alerts.gc-interval: drop resolved alerts, retention-expired
+ * silences; compact a grown alert journal. */
+static void on_gc(EV_P_ ev_timer *w, int revents)
+{
+    (void)revents;
+    struct running *run = w->data;
+    int64_t now = now_ns();
+    alert_store_gc(run->alerts, now, on_gc_removed, run);
+    silence_store_gc(run->silences, now);
+    struct errbuf err;
+    if (alert_journal_flush(run->journal, &err) < 0)
+        log_error("Failed to write the alert journal", "err", err.msg);
+    if (alert_journal_size(run->journal) > (64u << 20) &&
+        alert_journal_compact(run->journal, &err) < 0)
+        log_error("Failed to compact the alert journal", "err", err.msg);
+}
 
 static void on_router_stopped(void *arg)
 {
@@ -339,8 +380,12 @@ static void on_hup(EV_P_ ev_signal *w, int revents)
     (void)revents;
     struct running *run = w->data;
     struct buf errs = BUF_INIT;
-    if (router_reload(run->router, &errs) < 0)
-        log_error("Error reloading config", "err", buf_str(&errs));
+    struct config *cfg = reload_config((void *)run->fl, &errs);
+    struct errbuf err;
+    if (cfg && router_apply_config(run->router, cfg, &err) < 0)
+        log_error("Error reloading config", "err", err.msg);
+    else if (cfg)
+        log_info("Completed loading of configuration file", "file", cfg->filename);
     buf_deinit(&errs);
 }
 
@@ -389,22 +434,46 @@ int main(int argc, char **argv)
     if (fl.cluster_flags_seen)
         log_info("clustering flags given; clustering is disabled in alertrouter");
 
+    struct running run = {.loop = loop, .fl = &fl};
+    struct errbuf warn;
+    if (mkdir(fl.storage_path, 0755) < 0 && errno != EEXIST) {
+        log_error("Failed to create the storage directory", "err", strerror(errno));
+        return 1;
+    }
+    run.alerts = alert_store_new();
+    run.silences = silence_store_new(fl.storage_path, fl.data_retention_ms * NS_PER_MS);
+    if (silence_store_load(run.silences, now_ns(), &err) < 0)
+        log_warn("Silences snapshot could not be loaded completely", "err", err.msg);
+    run.journal = alert_journal_open(fl.storage_path, run.alerts, &warn, &err);
+    if (!run.journal) {
+        log_error("Failed to open the alert journal", "err", err.msg);
+        return 1;
+    }
+    if (warn.msg[0])
+        log_warn("Alert journal damaged; what could be read was restored", "err", warn.msg);
+
     char *ext = external_url(&fl);
     struct router_opts ro = {
         .loop = loop,
+        .alerts = run.alerts,
+        .silences = run.silences,
         .storage_path = fl.storage_path,
         .external_url = ext,
         .retention_ms = fl.data_retention_ms,
-        .gc_interval_ms = fl.gc_interval_ms,
-        .load = reload_config,
-        .load_ud = &fl,
     };
-    struct router *router = router_new(&ro, cfg, &err);
+    struct router *router = router_new(&ro, &err);
     free(ext);
-    if (!router) {
+    if (!router || router_apply_config(router, cfg, &err) < 0) {
         log_error("Starting failed", "err", err.msg);
+        if (!router)
+            config_free(cfg);
         return 1;
     }
+    run.router = router;
+    double gc_s = fl.gc_interval_ms > 0 ? (double)fl.gc_interval_ms / 1000.0 : 1800.0;
+    ev_timer_init(&run.gc_timer, on_gc, gc_s, gc_s);
+    run.gc_timer.data = &run;
+    ev_timer_start(loop, &run.gc_timer);
 
     struct http_server *http = start_http(loop, &fl);
     if (!http) {
@@ -412,7 +481,7 @@ int main(int argc, char **argv)
         return 1;
     }
 
-    struct running run = {.loop = loop, .http = http, .router = router};
+    run.http = http;
     ev_signal sigterm, sigint, sighup;
     ev_signal_init(&sigterm, on_stop_signal, SIGTERM);
     ev_signal_init(&sigint, on_stop_signal, SIGINT);
@@ -426,6 +495,13 @@ int main(int argc, char **argv)
 
     http_server_free(http);
     router_free(router);
+    if (silence_store_snapshot(run.silences, &err) < 0)
+        log_error("Creating silences snapshot failed", "err", err.msg);
+    if (alert_journal_compact(run.journal, &err) < 0)
+        log_error("Failed to compact the alert journal", "err", err.msg);
+    alert_journal_close(run.journal);
+    alert_store_free(run.alerts);
+    silence_store_free(run.silences);
     curl_global_cleanup();
     log_info("stopped");
     return 0;

@@ -18,8 +18,6 @@
 /* An nflog journal bigger than this is folded into a snapshot at the next
  * check (every 10 s), so replay at start stays fast. */
 #define NFLOG_JOURNAL_MAX (8u << 20)
-/* The same for the active-alert journal. */
-#define ALERT_JOURNAL_MAX (64u << 20)
 #define CHECK_INTERVAL_S 10.0
 
 static int64_t wall_ns(void)
@@ -142,15 +140,6 @@ static void on_alert_put(void *ud, struct alert *a)
     dispatch_put(r->gen->dispatcher, a);
 }
 
-static void on_alert_gc(void *ud, struct alert *a)
-{
-    struct router *r = ud;
-    if (r->journal)
-        alert_journal_note_gc(r->journal, a->fingerprint);
-    if (r->gen)
-        inhibit_remove(r->gen->inhibitor, a->fingerprint);
-}
-
 /* ---- maintenance ------------------------------------------------------------------ */
 
 static void compact_nflog(struct router *r, int64_t now)
@@ -164,34 +153,10 @@ static void compact_nflog(struct router *r, int64_t now)
     }
 }
 
-static void compact_alerts(struct router *r)
-{
-    struct errbuf err;
-    if (!r->journal)
-        return;
-    if (alert_journal_flush(r->journal, &err) < 0)
-        log_error("writing the alert journal failed", "err", err.msg);
-    if (alert_journal_compact(r->journal, &err) < 0)
-        log_error("writing the alert snapshot failed", "err", err.msg);
-}
-
-static void on_gc(EV_P_ ev_timer *w, int revents)
-{
-    (void)revents;
-    struct router *r = w->data;
-    int64_t now = wall_ns();
-    alert_store_gc(r->alerts, now, on_alert_gc, r);
-    if (r->gen)
-        inhibit_gc(r->gen->inhibitor, now);
-    silence_store_gc(r->silences, now);
-    struct errbuf err;
-    if (r->journal && alert_journal_flush(r->journal, &err) < 0)
-        log_error("writing the alert journal failed", "err", err.msg);
-}
-
-/* Every 10 s: journals that grew too big are folded into snapshots; at
- * the maintenance interval the nflog is snapshotted anyway (Alertmanager's
- * --data.maintenance-interval, 15 min). */
+/* Every 10 s: a journal that grew too big is folded into a snapshot, and
+ * at the maintenance interval (Alertmanager's --data.maintenance-interval,
+ * 15 min) the nflog is GC'd and snapshotted anyway.  Resolved inhibiting
+ * sources are dropped from the inhibitor's caches. */
 static void on_maintenance(EV_P_ ev_timer *w, int revents)
 {
     (void)revents;
@@ -205,33 +170,19 @@ static void on_maintenance(EV_P_ ev_timer *w, int revents)
         if (full)
             r->last_full = now_mono;
     }
-    if (r->journal && alert_journal_size(r->journal) > ALERT_JOURNAL_MAX)
-        compact_alerts(r);
+    if (full && r->gen)
+        inhibit_gc(r->gen->inhibitor, wall_ns());
 }
 
 /* ---- start --------------------------------------------------------------------------- */
 
-static int ensure_dir(const char *path, struct errbuf *err)
-{
-    if (mkdir(path, 0755) < 0 && errno != EEXIST) {
-        errbuf_set(err, "cannot create --storage.path %s: %s", path, strerror(errno));
-        return -1;
-    }
-    return 0;
-}
-
-/* Restores silences, the nflog (snapshot + journal) and the active alerts;
- * problems with damaged files are logged, not fatal. */
-static int restore_state(struct router *r, struct errbuf *err)
+/* Restores the nflog: snapshot, then the journal of later sends. */
+static int restore_nflog(struct router *r, struct errbuf *err)
 {
     const char *dir = r->o.storage_path;
     int64_t now = wall_ns();
-    int64_t retention = r->o.retention_ms * NS_PER_MS;
     struct errbuf warn;
-    r->silences = silence_store_new(dir, retention);
-    if (silence_store_load(r->silences, now, &warn) < 0)
-        log_warn("loading silences", "err", warn.msg);
-    r->nflog = nflog_new(dir, retention);
+    r->nflog = nflog_new(dir, r->o.retention_ms * NS_PER_MS);
     if (nflog_load(r->nflog, now, &warn) < 0)
         log_warn("loading the notification log", "err", warn.msg);
     r->nflog_journal = nflog_journal_open(dir, r->nflog, &warn, err);
@@ -240,47 +191,28 @@ static int restore_state(struct router *r, struct errbuf *err)
     if (warn.msg[0])
         log_warn("notification log journal damaged", "err", warn.msg);
     nflog_gc(r->nflog, now);
-    r->alerts = alert_store_new();
-    r->journal = alert_journal_open(dir, r->alerts, &warn, err);
-    if (!r->journal)
-        return -1;
-    if (warn.msg[0])
-        log_warn("alert journal damaged", "err", warn.msg);
     char n[32];
-    snprintf(n, sizeof n, "%zu", alert_store_len(r->alerts));
-    char m[32];
-    snprintf(m, sizeof m, "%zu", nflog_len(r->nflog));
-    log_info("restored state", "alerts", n, "nflog_entries", m);
+    snprintf(n, sizeof n, "%zu", nflog_len(r->nflog));
+    log_info("restored the notification log", "entries", n);
     return 0;
 }
 
-struct router *router_new(const struct router_opts *o, struct config *cfg, struct errbuf *err)
+struct router *router_new(const struct router_opts *o, struct errbuf *err)
 {
     struct router *r = xcalloc(1, sizeof *r);
     r->loop = o->loop;
     r->o = *o;
     if (r->o.maintenance_ms <= 0)
         r->o.maintenance_ms = 15 * 60 * 1000;
+    r->alerts = o->alerts;
+    r->silences = o->silences;
     r->external_url = xstrdup(o->external_url ? o->external_url : "");
     r->http = http_client_new(r->loop);
-    r->nenv = (struct notify_env){.loop = r->loop, .http = r->http, .basedir = cfg->basedir};
-    if (ensure_dir(o->storage_path, err) < 0 || restore_state(r, err) < 0) {
-        config_free(cfg);
+    r->nenv = (struct notify_env){.loop = r->loop, .http = r->http};
+    if (restore_nflog(r, err) < 0) {
         router_free(r);
         return NULL;
     }
-    r->gen = gen_build(r, cfg, err);
-    if (!r->gen) {
-        router_free(r);
-        return NULL;
-    }
-    gen_route_all(r, r->gen);
-    alert_store_subscribe(r->alerts, on_alert_put, r);
-
-    double gc = o->gc_interval_ms > 0 ? o->gc_interval_ms / 1000.0 : 1800.0;
-    ev_timer_init(&r->gc_timer, on_gc, gc, gc);
-    r->gc_timer.data = r;
-    ev_timer_start(r->loop, &r->gc_timer);
     ev_timer_init(&r->maint_timer, on_maintenance, CHECK_INTERVAL_S, CHECK_INTERVAL_S);
     r->maint_timer.data = r;
     ev_timer_start(r->loop, &r->maint_timer);
@@ -305,28 +237,12 @@ int router_apply_config(struct router *r, struct config *cfg, struct errbuf *err
         r->nenv = old_env;
         return -1;
     }
-    retire(r, r->gen);
+    if (r->gen)
+        retire(r, r->gen);
+    else
+        alert_store_subscribe(r->alerts, on_alert_put, r);
     r->gen = g;
     gen_route_all(r, g);
-    return 0;
-}
-
-int router_reload(void *router, struct buf *errs)
-{
-    struct router *r = router;
-    if (!r->o.load) {
-        buf_puts(errs, "reloading is not configured");
-        return -1;
-    }
-    struct config *cfg = r->o.load(r->o.load_ud, errs);
-    if (!cfg)
-        return -1;
-    struct errbuf err;
-    if (router_apply_config(r, cfg, &err) < 0) {
-        buf_puts(errs, err.msg);
-        return -1;
-    }
-    log_info("Completed loading of configuration file", "file", cfg->filename);
     return 0;
 }
 
@@ -335,10 +251,25 @@ const struct config *router_config(const struct router *r)
     return r->gen ? r->gen->cfg : NULL;
 }
 
+/* ---- the API's view --------------------------------------------------------------- */
+
+void router_receivers_for(const struct router *r, const struct labels *ls,
+                          dispatch_receiver_fn *fn, void *ctx)
+{
+    if (r->gen)
+        dispatch_receivers_for(r->gen->dispatcher, ls, fn, ctx);
+}
+
 bool router_inhibited_by(const struct router *r, const struct labels *ls, int64_t now,
                          uint64_t *by)
 {
     return r->gen && inhibit_mutes(r->gen->inhibitor, ls, now, by);
+}
+
+void router_groups_each(const struct router *r, dispatch_group_fn *fn, void *ctx)
+{
+    if (r->gen)
+        dispatch_groups_each(r->gen->dispatcher, fn, ctx);
 }
 
 /* ---- stop --------------------------------------------------------------------------------- */
@@ -359,7 +290,6 @@ void router_shutdown(struct router *r, double timeout_s, void (*stopped)(void *)
         dispatch_stop(r->gen->dispatcher);
     for (struct router_gen *g = r->retired; g; g = g->next)
         dispatch_stop(g->dispatcher);
-    ev_timer_stop(r->loop, &r->gc_timer);
     ev_timer_stop(r->loop, &r->maint_timer);
     http_client_drain(r->http, timeout_s, on_drained, r);
 }
@@ -369,7 +299,6 @@ void router_free(struct router *r)
     if (!r)
         return;
     if (r->loop) {
-        ev_timer_stop(r->loop, &r->gc_timer);
         ev_timer_stop(r->loop, &r->maint_timer);
         ev_timer_stop(r->loop, &r->retire_timer);
     }
@@ -386,15 +315,8 @@ void router_free(struct router *r)
         alert_store_unsubscribe(r->alerts, on_alert_put, r);
     if (r->nflog)
         compact_nflog(r, wall_ns());
-    struct errbuf err;
-    if (r->silences && silence_store_snapshot(r->silences, &err) < 0)
-        log_error("writing the silences snapshot failed", "err", err.msg);
-    compact_alerts(r);
     nflog_journal_close(r->nflog_journal);
     nflog_free(r->nflog);
-    alert_journal_close(r->journal);
-    alert_store_free(r->alerts);
-    silence_store_free(r->silences);
     http_client_free(r->http);
     free(r->external_url);
     free(r);

@@ -1,14 +1,15 @@
-/* router.h -- the one "world" object: the loop's state from the stores to
- * the notifiers, and what changes with a configuration.
+/* router.h -- the notification side of the process: from a stored alert
+ * to a delivered notification, and what changes with a configuration.
  *
- * main.c loads the first config, creates the router and runs the loop;
- * the API (and SIGHUP) call router_reload(); SIGTERM calls
+ * main.c opens the stores (alerts with their journal, silences), creates
+ * the router over them and hands it every loaded config
+ * (router_apply_config, at start and on each reload); SIGTERM calls
  * router_shutdown().  Nothing here is global: the router is passed
  * explicitly.
  *
  * What lives how long:
- *   process    http_client, alert store + journal, silences, nflog + its
- *              journal (all persisted under --storage.path)
+ *   process    http_client, nflog + its journal (persisted under
+ *              --storage.path); the stores are main's, borrowed
  *   config     the config, route tree, inhibitor, time intervals, pipeline
  *              (notifiers), dispatcher: built together, swapped together
  * A reload builds a whole new generation from the new config, re-routes
@@ -30,12 +31,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "alert_journal.h"
 #include "alert_store.h"
 #include "buf.h"
 #include "config.h"
 #include "dispatch.h"
-#include "flags.h"
 #include "http_client.h"
 #include "inhibit.h"
 #include "nflog.h"
@@ -56,19 +55,14 @@ struct router_gen {
     struct dispatcher *dispatcher;
 };
 
-/* Loads the configuration again (for reloads): the new config, or NULL
- * with every error in err, one per line. */
-typedef struct config *router_load_fn(void *ud, struct buf *err);
-
 struct router_opts {
     struct ev_loop *loop;
-    const char *storage_path;    /* --storage.path */
-    const char *external_url;    /* as notifications show it, no trailing slash */
-    int64_t retention_ms;        /* --data.retention */
-    int64_t gc_interval_ms;      /* --alerts.gc-interval */
-    int64_t maintenance_ms;      /* nflog snapshot interval; 0: 15 min */
-    router_load_fn *load;        /* for router_reload */
-    void *load_ud;
+    struct alert_store *alerts;     /* borrowed: must outlive the router */
+    struct silence_store *silences; /* borrowed */
+    const char *storage_path;       /* --storage.path */
+    const char *external_url;       /* as notifications show it, no trailing slash */
+    int64_t retention_ms;           /* --data.retention */
+    int64_t maintenance_ms;         /* nflog snapshot interval; 0: 15 min */
 };
 
 struct router {
@@ -78,46 +72,51 @@ struct router {
     struct http_client *http;
     struct notify_env nenv;
     struct alert_store *alerts;
-    struct alert_journal *journal;
     struct silence_store *silences;
     struct nflog *nflog;
     struct nflog_journal *nflog_journal;
     struct router_gen *gen;     /* current */
     struct router_gen *retired; /* older ones with sends in flight */
-    ev_timer gc_timer, maint_timer, retire_timer;
+    ev_timer maint_timer, retire_timer;
     double last_full; /* ev_now of the last nflog snapshot */
     bool stopping;
     void (*stopped)(void *);
     void *stopped_arg;
 };
 
-/* Creates the router with cfg (taken: freed by the router), restoring the
- * persisted state (silences, nflog, active alerts) and routing the
- * restored alerts.  Returns NULL with err when the storage directory or
- * the config's time zones cannot be used. */
-struct router *router_new(const struct router_opts *o, struct config *cfg, struct errbuf *err);
+/* Creates the router, restoring the nflog (snapshot + journal).  It has
+ * no config yet: nothing is routed until router_apply_config().  Returns
+ * NULL with err when the storage directory cannot be used. */
+struct router *router_new(const struct router_opts *o, struct errbuf *err);
 
-/* Loads the config again (opts.load) and, when valid, swaps in a new
- * generation.  Returns 0, or -1 with every error in err (the old config
- * stays).  Fits api_reload_fn. */
-int router_reload(void *router, struct buf *err);
-/* Swaps in a new generation built from cfg (taken).  -1 with err (cfg
- * freed) if it cannot be built. */
+/* Builds a generation from cfg (taken: the router frees it when the
+ * generation goes), swaps it in and routes every stored alert into it;
+ * the first call also subscribes to the alert store.  -1 with err (cfg
+ * freed, the running generation untouched) if it cannot be built (a time
+ * zone that cannot be loaded). */
 int router_apply_config(struct router *r, struct config *cfg, struct errbuf *err);
 
 /* Graceful stop: no flush starts any more, in-flight HTTP requests get up
  * to timeout_s to finish, then stopped(arg) runs from the loop. */
 void router_shutdown(struct router *r, double timeout_s, void (*stopped)(void *), void *arg);
 
-/* Writes the snapshots (nflog, silences, alerts) and frees everything.
- * Accepts NULL. */
+/* Writes the nflog snapshot and frees everything it owns (not the
+ * stores).  Accepts NULL. */
 void router_free(struct router *r);
 
 /* The current config (borrowed; valid until the next reload). */
 const struct config *router_config(const struct router *r);
 
-/* The fingerprint of a firing alert inhibiting ls at now, if any. */
+/* ---- for the API (its hooks are thin adapters over these) ---------------- */
+
+/* The receivers of every route ls matches, in Alertmanager's order. */
+void router_receivers_for(const struct router *r, const struct labels *ls,
+                          dispatch_receiver_fn *fn, void *ctx);
+/* True (and the source's fingerprint in *by) when an inhibit rule mutes ls
+ * at now. */
 bool router_inhibited_by(const struct router *r, const struct labels *ls, int64_t now,
                          uint64_t *by);
+/* Every aggregation group of the current generation (empty ones too). */
+void router_groups_each(const struct router *r, dispatch_group_fn *fn, void *ctx);
 
 #endif
