@@ -47,12 +47,12 @@ PROBE_CONFIG = {
 }
 
 
-def run_side(kind, binary, sc, workroot):
+def run_side(kind, binary, sc, workroot, am_flags=None):
     """Plays sc against one system; returns a result dict."""
     workdir = tempfile.mkdtemp(prefix=kind + "-", dir=workroot)
     sink = Sink()
     sink.start()
-    sut = Sut(kind, binary, workdir)
+    sut = Sut(kind, binary, workdir, am_flags)
     res = {"kind": kind, "workdir": workdir, "errors": [], "obs": [], "steps": []}
     try:
         cfg_path = os.path.join(workdir, "alertmanager.yml")
@@ -72,7 +72,7 @@ def run_side(kind, binary, sc, workroot):
     return res
 
 
-def probe_router(binary, workroot):
+def probe_router(binary, workroot, am_flags):
     """None if the router accepts an alert and delivers its webhook, else
     why not."""
     if not binary:
@@ -83,7 +83,7 @@ def probe_router(binary, workroot):
     workdir = tempfile.mkdtemp(prefix="probe-", dir=workroot)
     sink = Sink()
     sink.start()
-    sut = Sut("router", binary, workdir)
+    sut = Sut("router", binary, workdir, am_flags)
     try:
         cfg_path = os.path.join(workdir, "alertmanager.yml")
         with open(cfg_path, "w", encoding="utf-8") as f:
@@ -111,7 +111,8 @@ def play(sc, args, router, workroot):
     sides = [("am", args.am)] + ([("router", router)] if router else [])
     out = {}
     threads = [threading.Thread(target=lambda k=k, b=b: out.__setitem__(
-        k, run_side(k, b, sc, workroot))) for k, b in sides]
+        k, run_side(k, b, sc, workroot, args.router_is_am if k == "router" else None)))
+        for k, b in sides]
     for t in threads:
         t.start()
     for t in threads:
@@ -145,10 +146,13 @@ def main():
     ap.add_argument("--router", default="", help="alertrouter binary; empty = AM only")
     ap.add_argument("--require-router", action="store_true",
                     help="fail when the router is not available instead of running AM only")
+    ap.add_argument("--router-is-am", action="store_true",
+                    help="the --router binary is an Alertmanager: start it with its flags "
+                         "(self-test of the comparison: AM against AM must pass)")
     ap.add_argument("--tolerance", type=float, default=0.4,
                     help="seconds of allowed timing difference (%(default)s)")
     ap.add_argument("--jobs", type=int, default=4, help="scenarios at once (%(default)s)")
-    ap.add_argument("--only", default="", help="run scenarios whose name contains this")
+    ap.add_argument("--only", default="", help="run scenarios whose name contains one of these (comma-separated)")
     ap.add_argument("--repeat", type=int, default=1, help="run the suite N times")
     ap.add_argument("--show", action="store_true", help="print every observed delivery")
     ap.add_argument("--keep", action="store_true", help="keep the scratch directories")
@@ -160,7 +164,9 @@ def main():
         return 2
     files = sorted(glob.glob(os.path.join(HERE, "scenarios", "*.json")))
     try:
-        scs = [scenario.load(f) for f in files if args.only in os.path.basename(f)]
+        wanted = [w for w in args.only.split(",") if w] or [""]
+        scs = [scenario.load(f) for f in files
+               if any(w in os.path.basename(f) for w in wanted)]
     except scenario.ScenarioError as e:
         print("compat: bad scenario: %s" % e)
         return 2
@@ -169,7 +175,7 @@ def main():
         return 2
 
     workroot = tempfile.mkdtemp(prefix="compat-")
-    why_not = probe_router(args.router, workroot)
+    why_not = probe_router(args.router, workroot, args.router_is_am)
     router = None if why_not else os.path.abspath(args.router)
     mode = "AM+router (compared)" if router else "AM only"
     print("compat: alertmanager: %s" % args.am)

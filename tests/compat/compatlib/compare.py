@@ -58,73 +58,99 @@ def _alert_diffs(obs_alerts, want_alerts, tol):
     return diffs
 
 
+def _diffs(o, e, tol):
+    diffs = []
+    if not _at_ok(o["at"], e["at"], tol):
+        diffs.append("at %.2f, want %s (tolerance %.2f)" % (o["at"], e["at"], tol))
+    for k, v in e.items():
+        if k in ("path", "at"):
+            continue
+        if k == "alerts":
+            diffs += _alert_diffs(o.get("alerts", []), v, tol)
+        elif o.get(k) != v:
+            diffs.append("%s %r, want %r" % (k, o.get(k), v))
+    return diffs
+
+
 def check_expected(obs, expect, tol):
-    """Returns a list of failure lines (empty = meets the expectations)."""
+    """Returns a list of failure lines (empty = meets the expectations).
+    Each expected delivery, in order, takes the earliest unclaimed observed
+    delivery on its path that matches it: groups flushing at the same
+    moment arrive in any order, and the expectations are written so that
+    one group's deliveries are distinguishable by time or content."""
     errs = []
     got, want = by_path(obs), by_path(expect)
     for path in sorted(set(got) | set(want)):
         g, w = got.get(path, []), want.get(path, [])
-        for i in range(max(len(g), len(w))):
-            if i >= len(w):
-                errs.append("unexpected delivery %s" % _short(g[i]))
+        claimed = [False] * len(g)
+        for i, e in enumerate(w):
+            hit = next((j for j, o in enumerate(g)
+                        if not claimed[j] and not _diffs(o, e, tol)), None)
+            if hit is not None:
+                claimed[hit] = True
                 continue
-            if i >= len(g):
+            free = [o for j, o in enumerate(g) if not claimed[j]]
+            if not free:
                 errs.append("missing delivery %s #%d at %s (%d alerts)"
-                            % (path, i, w[i]["at"], len(w[i]["alerts"])))
+                            % (path, i, e["at"], len(e["alerts"])))
                 continue
-            o, e = g[i], w[i]
-            diffs = []
-            if not _at_ok(o["at"], e["at"], tol):
-                diffs.append("at %.2f, want %s (tolerance %.2f)" % (o["at"], e["at"], tol))
-            for k, v in e.items():
-                if k in ("path", "at"):
-                    continue
-                if k == "alerts":
-                    diffs += _alert_diffs(o.get("alerts", []), v, tol)
-                elif o.get(k) != v:
-                    diffs.append("%s %r, want %r" % (k, o.get(k), v))
-            if diffs:
-                errs.append("delivery %s #%d: %s  (observed %s)"
-                            % (path, i, "; ".join(diffs), _short(o)))
+            near = min(free, key=lambda o: abs(o["at"] - _mid(e["at"])))
+            errs.append("no delivery matches %s #%d; nearest differs: %s  (observed %s)"
+                        % (path, i, "; ".join(_diffs(near, e, tol)), _short(near)))
+        errs += ["unexpected delivery %s" % _short(o) for j, o in enumerate(g) if not claimed[j]]
     return errs
 
 
-def _slack(expect, path, i, tol):
-    """Timing allowance between the systems for delivery i on path."""
-    w = by_path(expect).get(path, [])
-    if i < len(w) and isinstance(w[i]["at"], list):
-        return max(tol, w[i]["at"][1] - w[i]["at"][0])
-    return tol
+def _mid(at):
+    return (at[0] + at[1]) / 2 if isinstance(at, list) else at
+
+
+def _slack(expect, path, tol):
+    """Timing allowance between the systems on path: the tolerance, or the
+    widest expected range there (jittered retries)."""
+    widths = [e["at"][1] - e["at"][0] for e in expect
+              if e["path"] == path and isinstance(e["at"], list)]
+    return max([tol] + widths)
 
 
 def cross_compare(ref, other, ref_steps, other_steps, expect, tol):
-    """ref = Alertmanager's observations, other = alertrouter's."""
+    """ref = Alertmanager's observations, other = alertrouter's.  Paired per
+    (path, groupKey) in arrival order: one group's notifications are
+    ordered, different groups' are independent."""
     errs = []
     if ref_steps != other_steps:
         errs.append("API answers to the steps differ: am %s, router %s" % (ref_steps, other_steps))
-    a, b = by_path(ref), by_path(other)
-    for path in sorted(set(a) | set(b)):
-        x, y = a.get(path, []), b.get(path, [])
+
+    def key(d):
+        return (d["path"], d.get("groupKey") or "")
+    a, b = {}, {}
+    for d in ref:
+        a.setdefault(key(d), []).append(d)
+    for d in other:
+        b.setdefault(key(d), []).append(d)
+    for k in sorted(set(a) | set(b)):
+        x, y = a.get(k, []), b.get(k, [])
+        where = "%s %s" % k
         if len(x) != len(y):
-            errs.append("%s: am delivered %d times, router %d times" % (path, len(x), len(y)))
+            errs.append("%s: am delivered %d times, router %d times" % (where, len(x), len(y)))
+        slack = _slack(expect, k[0], tol)
         for i, (o, r) in enumerate(zip(x, y)):
             diffs = []
-            slack = _slack(expect, path, i, tol)
             if abs(o["at"] - r["at"]) > slack:
                 diffs.append("at am %.2f router %.2f (tolerance %.2f)" % (o["at"], r["at"], slack))
-            for k in CROSS_FIELDS:
-                if o.get(k) != r.get(k):
-                    diffs.append("%s am %r router %r" % (k, o.get(k), r.get(k)))
+            for f in CROSS_FIELDS:
+                if o.get(f) != r.get(f):
+                    diffs.append("%s am %r router %r" % (f, o.get(f), r.get(f)))
             oa, ra = o.get("alerts", []), r.get("alerts", [])
             if len(oa) != len(ra):
                 diffs.append("alerts: am %d router %d" % (len(oa), len(ra)))
             for j, (p, q) in enumerate(zip(oa, ra)):
-                for k in CROSS_ALERT_FIELDS:
-                    if p.get(k) != q.get(k):
-                        diffs.append("alert %d %s am %r router %r" % (j, k, p.get(k), q.get(k)))
-                for k in ("startsAt", "endsAt"):
-                    if not _num_close(p.get(k), q.get(k), slack):
-                        diffs.append("alert %d %s am %r router %r" % (j, k, p.get(k), q.get(k)))
+                for f in CROSS_ALERT_FIELDS:
+                    if p.get(f) != q.get(f):
+                        diffs.append("alert %d %s am %r router %r" % (j, f, p.get(f), q.get(f)))
+                for f in ("startsAt", "endsAt"):
+                    if not _num_close(p.get(f), q.get(f), slack):
+                        diffs.append("alert %d %s am %r router %r" % (j, f, p.get(f), q.get(f)))
             if diffs:
-                errs.append("%s #%d: %s" % (path, i, "; ".join(diffs)))
+                errs.append("%s #%d: %s" % (where, i, "; ".join(diffs)))
     return errs

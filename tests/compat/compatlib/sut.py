@@ -49,8 +49,11 @@ def http(method, url, body=None, timeout=5.0):
 class Sut:
     """kind is "am" or "router"; binary is its path; workdir is private."""
 
-    def __init__(self, kind, binary, workdir):
+    def __init__(self, kind, binary, workdir, am_flags=None):
         self.kind = kind
+        # Alertmanager's extra flags; also for a "router" that is really an
+        # Alertmanager (run.py --router-is-am, the harness's self-test).
+        self.am_flags = kind == "am" if am_flags is None else am_flags
         self.binary = binary
         self.workdir = workdir
         self.proc = None
@@ -69,7 +72,7 @@ class Sut:
             "--web.listen-address=127.0.0.1:%d" % self.port,
             "--web.external-url=" + EXTERNAL_URL,
         ]
-        if self.kind == "am":
+        if self.am_flags:
             args += ["--cluster.listen-address=", "--log.level=debug"]
         return args
 
