@@ -72,12 +72,13 @@ def _diffs(o, e, tol):
     return diffs
 
 
-def check_expected(obs, expect, tol):
+def check_expected(obs, expect, tol, deviations=None):
     """Returns a list of failure lines (empty = meets the expectations).
     Each expected delivery, in order, takes the earliest unclaimed observed
     delivery on its path that matches it: groups flushing at the same
     moment arrive in any order, and the expectations are written so that
-    one group's deliveries are distinguishable by time or content."""
+    one group's deliveries are distinguishable by time or content.  The
+    timing error of each matched delivery is appended to deviations."""
     errs = []
     got, want = by_path(obs), by_path(expect)
     for path in sorted(set(got) | set(want)):
@@ -88,6 +89,8 @@ def check_expected(obs, expect, tol):
                         if not claimed[j] and not _diffs(o, e, tol)), None)
             if hit is not None:
                 claimed[hit] = True
+                if deviations is not None and not isinstance(e["at"], list):
+                    deviations.append(abs(g[hit]["at"] - e["at"]))
                 continue
             free = [o for j, o in enumerate(g) if not claimed[j]]
             if not free:

@@ -20,7 +20,9 @@ stdlib-only) holds:
                      "duration": seconds}  POST /api/v2/silences
                  "expire_silence": name    DELETE /api/v2/silence/<id>
                  "answer": {"path", "status", "count"}  the sink answers
-                     status to the next count requests on path
+                     status to the next count requests on path; with
+                     "until": seconds instead of count, to every request
+                     until that time
   expect       every delivery, per path in arrival order:
                {"path", "at": seconds or [lo, hi], "alerts": [[status,
                labels], ...] or [{"status", "labels", "annotations",
@@ -28,6 +30,9 @@ stdlib-only) holds:
                "groupLabels", "commonLabels", "receiver", "truncatedAlerts",
                "answer" (what the sink answered)}.  Anything not listed, on
                any path, is a failure.
+  ignore       optional [{"path", "answer"}]: deliveries on path that got
+               that answer are left out of both checks (retries whose
+               number is random)
 """
 
 import calendar
@@ -37,7 +42,7 @@ import re
 import time
 
 MAX_DURATION = 20.0
-TOP_KEYS = {"description", "duration", "tolerance", "config", "steps", "expect", "notes"}
+TOP_KEYS = {"description", "duration", "tolerance", "config", "steps", "expect", "ignore"}
 STEP_ACTIONS = {"alerts", "silence", "expire_silence", "answer"}
 EXPECT_KEYS = {"path", "at", "alerts", "status", "groupKey", "groupLabels", "commonLabels",
                "commonAnnotations", "receiver", "truncatedAlerts", "answer"}
@@ -85,6 +90,15 @@ def load(path):
             for m in st["silence"].get("matchers", []):
                 if len(m) != 3 or m[1] not in MATCH_OPS:
                     bad("steps[%d]: matcher %r is not [label, op, value]" % (i, m))
+        if "answer" in st:
+            ans = st["answer"]
+            if (not isinstance(ans.get("path"), str) or not isinstance(ans.get("status"), int)
+                    or set(ans) - {"path", "status", "count", "until"}
+                    or ("count" in ans and "until" in ans)):
+                bad("steps[%d]: answer needs path, status and count or until" % i)
+    for i, ig in enumerate(sc.get("ignore", [])):
+        if set(ig) != {"path", "answer"}:
+            bad("ignore[%d]: needs exactly path and answer" % i)
     for i, ex in enumerate(sc["expect"]):
         for k in ex:
             if k not in EXPECT_KEYS:
@@ -247,7 +261,8 @@ def run_timeline(sc, sut, sink):
                               % (i, st["expire_silence"], status))
         elif "answer" in st:
             ans = st["answer"]
-            sink.plan(ans["path"], ans["status"], ans.get("count", 1))
+            until = t0 + ans["until"] if "until" in ans else None
+            sink.plan(ans["path"], ans["status"], None if until else ans.get("count", 1), until)
             status = 0
         results.append(status)
     delay = t0 + sc["duration"] - time.monotonic()
@@ -261,10 +276,16 @@ def _offset(s, w0):
     return "zero" if t is None else round(t - w0, 2)
 
 
-def normalise(records, t0, w0):
+def _ignored(r, ignore):
+    return any(r["path"] == ig["path"] and r["answer"] == ig["answer"] for ig in ignore)
+
+
+def normalise(records, t0, w0, ignore=()):
     """Sink records -> the observation list compared between systems."""
     obs = []
     for r in records:
+        if _ignored(r, ignore):
+            continue
         d = {"path": r["path"], "at": round(r["mono"] - t0, 3), "answer": r["answer"],
              "content_type": r["content_type"]}
         try:

@@ -5,7 +5,7 @@ picks.  Every POST is recorded with its arrival time (monotonic clock, so
 offsets from the scenario start are exact), path and body.  What the sink
 answers is planned per path: a queue of status codes consumed one per
 request, 200 once the queue is empty; a scenario step fills the queue
-("answer 500 to the next 2 requests on /flaky").
+("answer 500 to the next 2 requests on /flaky", "answer 500 until t=4s").
 """
 
 import http.server
@@ -83,15 +83,27 @@ class Sink:
     def url(self):
         return "http://127.0.0.1:%d" % self.port
 
-    def plan(self, path, status, count):
-        """The next count requests on path are answered with status."""
+    def plan(self, path, status, count=None, until=None):
+        """The next count requests on path, or all of them until the
+        monotonic time until, are answered with status."""
         with self._lock:
-            self._plans.setdefault(path, []).extend([status] * count)
+            self._plans.setdefault(path, []).append([status, count, until])
 
     def take_answer(self, path):
+        now = time.monotonic()
         with self._lock:
-            queue = self._plans.get(path)
-            return queue.pop(0) if queue else 200
+            queue = self._plans.get(path, [])
+            while queue:
+                status, count, until = queue[0]
+                if until is not None and now >= until:
+                    queue.pop(0)
+                    continue
+                if count is not None:
+                    queue[0][1] -= 1
+                    if queue[0][1] <= 0:
+                        queue.pop(0)
+                return status
+            return 200
 
     def record(self, rec):
         with self._lock:

@@ -90,7 +90,10 @@ class Sut:
             err = self._wait_ready(ready_secs)
             if err is None:
                 return None
+            exited = self.proc.poll() is not None
             self.stop()
+            if not exited:  # alive but not ready: a second try would not help
+                break
         return err
 
     def _wait_ready(self, secs):
