@@ -27,6 +27,7 @@ import glob
 import json
 import os
 import shutil
+import signal
 import sys
 import tempfile
 import threading
@@ -36,7 +37,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from compatlib import compare, scenario  # noqa: E402
 from compatlib.sink import Sink  # noqa: E402
-from compatlib.sut import Sut  # noqa: E402
+from compatlib.sut import Sut, kill_all  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_AM = "/usr/bin/prometheus-alertmanager"
@@ -145,7 +146,16 @@ def show(res):
     return "\n".join(lines)
 
 
+def _interrupted(signum, _frame):
+    kill_all()
+    print("compat: interrupted by signal %d; stopped every process it started" % signum)
+    sys.stdout.flush()
+    os._exit(1)
+
+
 def main():
+    signal.signal(signal.SIGTERM, _interrupted)
+    signal.signal(signal.SIGINT, _interrupted)
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--am", default=DEFAULT_AM, help="Alertmanager binary (%(default)s)")
     ap.add_argument("--router", default="", help="alertrouter binary; empty = AM only")
@@ -154,7 +164,7 @@ def main():
     ap.add_argument("--router-is-am", action="store_true",
                     help="the --router binary is an Alertmanager: start it with its flags "
                          "(self-test of the comparison: AM against AM must pass)")
-    ap.add_argument("--tolerance", type=float, default=0.25,
+    ap.add_argument("--tolerance", type=float, default=0.3,
                     help="seconds of allowed timing difference (%(default)s)")
     ap.add_argument("--jobs", type=int, default=4, help="scenarios at once (%(default)s)")
     ap.add_argument("--only", default="", help="run scenarios whose name contains one of these (comma-separated)")

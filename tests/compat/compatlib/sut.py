@@ -13,12 +13,28 @@ import os
 import signal
 import socket
 import subprocess
+import threading
 import time
 import urllib.error
 import urllib.request
 
 # Both sides are told the same external URL, so payloads compare equal.
 EXTERNAL_URL = "http://alertmanager.compat.test:9093"
+
+# Every process started and not yet stopped, so that an interrupted suite
+# can kill exactly those (kill_all, by PID).
+_live = set()
+_live_lock = threading.Lock()
+
+
+def kill_all():
+    with _live_lock:
+        procs = list(_live)
+    for p in procs:
+        try:
+            p.kill()
+        except OSError:
+            pass
 
 
 def free_port():
@@ -87,6 +103,8 @@ class Sut:
                                          stderr=subprocess.STDOUT,
                                          stdin=subprocess.DEVNULL)
             log.close()
+            with _live_lock:
+                _live.add(self.proc)
             err = self._wait_ready(ready_secs)
             if err is None:
                 return None
@@ -118,6 +136,8 @@ class Sut:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait(timeout=5)
+        with _live_lock:
+            _live.discard(self.proc)
         self.proc = None
 
     def post_alerts(self, alerts):
