@@ -59,7 +59,7 @@ ITEST_BINS := $(ITEST_SRCS:tests/integration/%.c=$(BUILD)/%)
 BIN       := $(BUILD)/alertrouter
 UNIT      := $(BUILD)/unit_tests
 
-.PHONY: all deps run test unit integration test-asan fuzz bench clean print-deps
+.PHONY: all deps run test unit integration test-asan fuzz bench bench-tools clean print-deps
 
 all: $(BIN)
 
@@ -125,6 +125,41 @@ test: deps
 test-asan: deps
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  $(MAKE) BUILD=build-asan SAN=1 unit integration
+
+# libFuzzer targets: fuzz/fuzz_X.c defines LLVMFuzzerTestOneInput, seeds in
+# fuzz/seeds/fuzz_X/.  Each runs FUZZ_TIME seconds on a working corpus under
+# build-fuzz/ (never written into the tree).
+FUZZ_SRCS    := $(wildcard fuzz/fuzz_*.c)
+FUZZ_BINS    := $(FUZZ_SRCS:fuzz/%.c=build-fuzz/%)
+FUZZ_TIME    ?= 30
+FUZZ_CFLAGS  := $(filter-out -O2 -Werror,$(CFLAGS_BASE)) -O1 -g -fsanitize=fuzzer,address,undefined \
+                -fno-omit-frame-pointer $(PKG_CFLAGS)
+
+build-fuzz/fuzz_%: fuzz/fuzz_%.c $(CORE_SRCS) $(wildcard router/*.h)
+	@mkdir -p build-fuzz
+	clang $(FUZZ_CFLAGS) -o $@ $< $(CORE_SRCS) $(PKG_LIBS)
+
+fuzz: $(FUZZ_BINS)
+	@for b in $(FUZZ_BINS); do t=$${b#build-fuzz/}; mkdir -p build-fuzz/corpus-$$t; \
+	  echo "fuzzing $$t for $(FUZZ_TIME)s"; \
+	  $$b -max_total_time=$(FUZZ_TIME) -timeout=5 -rss_limit_mb=1024 \
+	    build-fuzz/corpus-$$t fuzz/seeds/$$t > build-fuzz/$$t.log 2>&1; rc=$$?; \
+	  tail -3 build-fuzz/$$t.log; [ $$rc = 0 ] || exit 1; done
+
+# Benchmark tools (bench/*.c, one program per file, no router code) and the
+# side-by-side run against Alertmanager; see bench/RESULTS.md.
+BENCH_TOOLS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
+
+bench-tools: $(BENCH_TOOLS)
+
+$(BUILD)/bench/%: bench/%.c $(wildcard bench/*.h) | $(BUILD)/bench
+	$(CC) $(CFLAGS_BASE) $(CFLAGS) $(LDFLAGS) -o $@ $<
+
+$(BUILD)/bench:
+	mkdir -p $@
+
+bench: $(BIN) bench-tools
+	BUILD=$(BUILD) bench/run.sh
 
 clean:
 	rm -rf build build-asan build-fuzz
