@@ -17,7 +17,9 @@
  * at most 60 s between attempts, measured from the start of the previous
  * attempt: cenkalti/backoff v4's defaults, as 0.25 uses them), until the
  * request's time budget (the flush deadline, max(group_interval, 10s)) runs
- * out; every HTTP request is cut at that deadline too.  A permanent failure
+ * out; every HTTP request is cut at that deadline too.  When the next
+ * attempt could not start before the deadline the send ends at once
+ * (Alertmanager sleeps until the deadline first; the outcome is the same).  A permanent failure
  * (other 4xx, a config problem such as an unreadable url_file) ends the send
  * after that attempt.  Metrics are Alertmanager's: notifications_total per
  * send, notification_requests_total / _failed_total and the latency
@@ -126,7 +128,8 @@ size_t notifiers_build(const struct receiver_cfg *rc, const struct notify_env *e
 
 /* Frees the notifier.  Sends still in flight end first: their requests
  * are aborted and their callbacks run (from inside this call) with
- * `cancelled` set.  Accepts NULL. */
+ * `cancelled` set; those callbacks must not start new sends on it.
+ * Accepts NULL. */
 void notifier_free(struct notifier *n);
 
 const char *notifier_integration(const struct notifier *n); /* "webhook" */
