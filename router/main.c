@@ -460,6 +460,7 @@ int main(int argc, char **argv)
         .storage_path = fl.storage_path,
         .external_url = ext,
         .retention_ms = fl.data_retention_ms,
+        .retry_rate_limited = fl.retry_rate_limited,
     };
     struct router *router = router_new(&ro, &err);
     free(ext);

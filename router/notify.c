@@ -427,7 +427,12 @@ static void on_http_done(void *arg, const struct http_result *hr)
         return;
     }
     metrics_counter_inc(n->m->requests_failed);
-    if (hr->status == 429)
+    /* Alertmanager 0.25 gives up on a 429 like on any 4xx; waiting for the
+     * peer's Retry-After is opt-in (--notify.retry-rate-limited), so a
+     * drop-in replacement behaves the same by default. */
+    if (hr->status == 429 && !n->env.retry_rate_limited)
+        res.retryable = false;
+    else if (hr->status == 429)
         metrics_counter_inc(n->m->rate_limited);
     if (!res.retryable) {
         finish(op, &res);

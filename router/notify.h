@@ -12,7 +12,8 @@
  *
  * A send (struct notify_op) is Alertmanager's RetryStage on the loop: the
  * first attempt at once; on a retryable failure (transport error, HTTP 5xx,
- * and -- beyond Alertmanager 0.25 -- 429, waiting at least its Retry-After)
+ * and -- beyond Alertmanager 0.25, when notify_env.retry_rate_limited is set
+ * (--notify.retry-rate-limited) -- 429, waiting at least its Retry-After)
  * another attempt after an exponential backoff (0.5 s, x1.5, +-50 % jitter,
  * at most 60 s between attempts, measured from the start of the previous
  * attempt: cenkalti/backoff v4's defaults, as 0.25 uses them), until the
@@ -49,6 +50,8 @@ struct notify_env {
     const char *basedir; /* relative *_file paths are read from here, as
                             Alertmanager resolves them against the config
                             file's directory; NULL: the working directory */
+    bool retry_rate_limited; /* retry HTTP 429 after its Retry-After (not
+                                Alertmanager 0.25: it gives up at once) */
 };
 
 /* ---- the request: an immutable snapshot of one flush -------------------- */

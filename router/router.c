@@ -208,7 +208,8 @@ struct router *router_new(const struct router_opts *o, struct errbuf *err)
     r->silences = o->silences;
     r->external_url = xstrdup(o->external_url ? o->external_url : "");
     r->http = http_client_new(r->loop);
-    r->nenv = (struct notify_env){.loop = r->loop, .http = r->http};
+    r->nenv = (struct notify_env){
+        .loop = r->loop, .http = r->http, .retry_rate_limited = o->retry_rate_limited};
     if (restore_nflog(r, err) < 0) {
         router_free(r);
         return NULL;

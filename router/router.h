@@ -63,6 +63,7 @@ struct router_opts {
     const char *external_url;       /* as notifications show it, no trailing slash */
     int64_t retention_ms;           /* --data.retention */
     int64_t maintenance_ms;         /* nflog snapshot interval; 0: 15 min */
+    bool retry_rate_limited;        /* --notify.retry-rate-limited */
 };
 
 struct router {
