@@ -61,8 +61,10 @@ struct dispatcher *dispatch_new(const struct dispatch_opts *o)
     double every = o->maintenance_s > 0 ? o->maintenance_s : 30.0;
     ev_timer_init(&d->maintenance, on_maintenance, every, every);
     d->maintenance.data = d;
-    if (d->loop)
+    if (d->loop) {
         ev_timer_start(d->loop, &d->maintenance);
+        d->wake = wakeup_new(d->loop);
+    }
     return d;
 }
 
@@ -83,6 +85,7 @@ void dispatch_free(struct dispatcher *d)
     }
     free(d->buckets);
     route_vec_deinit(&d->rv);
+    wakeup_free(d->wake);
     free(d);
 }
 

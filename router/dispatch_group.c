@@ -42,8 +42,10 @@ struct dgroup *dgroup_new(struct dispatcher *d, const struct route *r, const str
     g->index = xcalloc(g->index_cap, sizeof *g->index);
     ev_timer_init(&g->timer, on_group_timer, ms_to_s(route_group_wait_ms(r)), 0.);
     g->timer.data = g;
-    if (d->loop && !d->stopped)
+    if (d->loop && !d->stopped) {
         ev_timer_start(d->loop, &g->timer);
+        wakeup_after(d->wake, ms_to_s(route_group_wait_ms(r)));
+    }
     return g;
 }
 
@@ -277,8 +279,10 @@ void dgroup_tick(struct dgroup *g)
     /* Re-armed before the flush runs: a fixed cadence from this tick. */
     if (d->loop) {
         ev_timer_stop(d->loop, &g->timer);
-        ev_timer_set(&g->timer, ms_to_s(route_group_interval_ms(g->route)), 0.);
+        double gi = ms_to_s(route_group_interval_ms(g->route));
+        ev_timer_set(&g->timer, gi, 0.);
         ev_timer_start(d->loop, &g->timer);
+        wakeup_after(d->wake, gi);
     }
     g->has_flushed = true;
     group_flush(g);

@@ -11,6 +11,7 @@
 
 #include "dispatch.h"
 #include "metrics.h"
+#include "wakeup.h"
 
 /* One flush in flight: the snapshot it was built from (a reference per
  * alert), kept to decide afterwards which resolved alerts may leave. */
@@ -58,6 +59,7 @@ struct dispatcher {
     size_t n_inflight;
     struct route_vec rv; /* scratch for dispatch_put */
     ev_timer maintenance;
+    struct wakeup *wake; /* sub-millisecond group timers; may be NULL */
     struct metric_gauge *m_groups;
     struct metric_histogram *m_processing;
     struct metric_counter *m_limit;
