@@ -3,6 +3,7 @@
 # `silence query -o json`), config show, config routes and routes test
 # (both parse config.original from /api/v2/status).
 . "$LIB"
+. "$(dirname "$LIB")/http_lib.sh"
 command -v amtool >/dev/null || fail "amtool not installed"
 start_router --config.file="$REPO/tests/data/api/am.yml"
 AMT=(amtool --alertmanager.url="$RURL" --timeout=10s)
@@ -70,3 +71,4 @@ assert_eq crit "$("${AMT[@]}" config routes test severity=critical 2>/dev/null)"
 assert_eq default "$("${AMT[@]}" config routes test severity=info 2>/dev/null)" "routes test: info -> default"
 "${AMT[@]}" config routes test --verify.receivers=crit severity=critical >/dev/null 2>&1 || fail "verify.receivers"
 ok "routes test --verify.receivers"
+stop_router_clean

@@ -2,6 +2,7 @@
 # and a precise message, in bounded time, while the router keeps serving
 # (checked with /-/healthy after every request).
 . "$LIB"
+. "$(dirname "$LIB")/http_lib.sh"
 start_router --config.file="$REPO/tests/data/api/am.yml"
 
 # req NAME EXPECTED_STATUS BODY_SUBSTRING curl-args...
@@ -82,3 +83,4 @@ curl -sS "$RURL/metrics" >"$T/m"
 assert_contains "$T/m" 'alertmanager_alerts_invalid_total{version="v2"} 3' "invalid alerts counted"
 grep -q 'alertmanager_alerts_received_total{status="firing",version="v2"} [1-9]' "$T/m" || fail "received not counted"
 ok "received alerts counted"
+stop_router_clean

@@ -4,6 +4,7 @@
 # equal after normalising server-chosen times and silence ids
 # (tests/integration/api_compare.py lists the cases).
 . "$LIB"
+. "$(dirname "$LIB")/http_lib.sh"
 AM=${AM:-/usr/bin/prometheus-alertmanager}
 [ -x "$AM" ] || fail "Alertmanager 0.25 not installed ($AM)"
 CFG="$REPO/tests/data/api/am.yml"
@@ -23,3 +24,4 @@ n=$(grep -c '^same:' "$T/compare.log")
 [ "$n" -ge 140 ] || fail "only $n cases compared"
 ok "$n requests answered exactly as Alertmanager 0.25"
 assert_eq OK "$(curl -sS "$RURL/-/healthy")" "router still healthy"
+stop_router_clean

@@ -3,6 +3,7 @@
 # router; the alert must appear in GET /api/v2/alerts within 15 s, with
 # Prometheus' labels, annotations and generatorURL.
 . "$LIB"
+. "$(dirname "$LIB")/http_lib.sh"
 command -v prometheus >/dev/null || fail "prometheus not installed"
 start_router --config.file="$REPO/tests/data/api/am.yml"
 PPORT=$(free_port)
@@ -57,3 +58,4 @@ ok "labels (with external_labels), annotations, generatorURL, receiver crit"
 curl -sS "$RURL/metrics" | grep -q 'alertmanager_alerts_received_total{status="firing",version="v2"} [1-9]' \
     || fail "received counter"
 ok "alertmanager_alerts_received_total counts Prometheus' posts"
+stop_router_clean

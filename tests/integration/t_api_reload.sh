@@ -4,6 +4,7 @@
 # alertmanager_config_* metrics follow.  A router started from a template
 # re-renders it on reload.
 . "$LIB"
+. "$(dirname "$LIB")/http_lib.sh"
 cp "$REPO/tests/data/api/am.yml" "$T/am.yml"
 start_router --config.file="$T/am.yml"
 metric() { curl -sS "$RURL/metrics" | awk -v n="$1" '$1 == n {print $2}'; }
@@ -60,3 +61,4 @@ assert_eq '[{"name":"first"}]' "$(curl -sS "$RURL/api/v2/receivers")" "template 
 echo "  - name: second" >>"$T/am.tmpl"
 assert_eq 200 "$(curl -sS -o /dev/null -w '%{http_code}' -X POST "$RURL/-/reload")" "template reload: 200"
 assert_eq '[{"name":"first"},{"name":"second"}]' "$(curl -sS "$RURL/api/v2/receivers")" "template re-rendered"
+stop_router_clean
