@@ -101,7 +101,7 @@ static void decode_map(struct decode *d, bool labels, size_t start, bool *saved,
         enum gojson_kind k = gojson_peek(&d->j);
         if (k == GJ_STRING) {
             size_t vlen;
-            char *val = gojson_string(&d->j, &vlen);
+            char *val = gojson_read_string(&d->j, &vlen);
             push_pair(v, n, cap, key, val);
         } else if (k == GJ_NULL) {
             gojson_skip(&d->j);
@@ -144,7 +144,7 @@ static void decode_time(struct decode *d, int64_t *ns, const char *field, bool *
             return;
         }
         size_t len;
-        char *s = gojson_string(&d->j, &len);
+        char *s = gojson_read_string(&d->j, &len);
         if (gotime_parse_datetime(s, &v, &zero, e_abort) < 0) {
             *aborted = true;
             return;
@@ -220,7 +220,7 @@ static void decode_element(struct decode *d, struct elem *el)
                         eab);
         } else if (k == GJ_STRING) {
             size_t len;
-            el->gen_url = gojson_string(&d->j, &len);
+            el->gen_url = gojson_read_string(&d->j, &len);
         } else if (k == GJ_NULL) {
             gojson_skip(&d->j);
         } else {
@@ -447,7 +447,7 @@ static void v1_error(struct http_req *req, const char *msg)
 {
     struct buf b = BUF_INIT;
     buf_puts(&b, "{\"status\":\"error\",\"errorType\":\"bad_data\",\"error\":");
-    gojson_cstr(&b, msg);
+    gojson_str(&b, msg);
     buf_putc(&b, '}');
     size_t len = b.len;
     http_reply_take(req, 400, "application/json", buf_steal(&b), len);

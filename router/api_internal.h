@@ -14,6 +14,7 @@
 
 #include "api_v2.h"
 #include "gojson.h"
+#include "gojson_read.h"
 #include "gotime.h"
 #include "matcher.h"
 

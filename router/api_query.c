@@ -270,7 +270,7 @@ void api_get_groups(struct http_req *req, void *ud)
         buf_puts(&b, "],\"labels\":");
         api_put_labels(&b, &g->labels);
         buf_puts(&b, ",\"receiver\":{\"name\":");
-        gojson_cstr(&b, g->receiver);
+        gojson_str(&b, g->receiver);
         buf_puts(&b, "}}");
         free(g->alerts);
         free(g->labels.v);

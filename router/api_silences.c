@@ -33,9 +33,9 @@ static void put_silence(struct buf *b, const struct silence *s, int64_t now)
                silence_state_str(silence_state_at(s, now)));
     put_time(b, s->updated_at);
     buf_puts(b, ",\"comment\":");
-    gojson_cstr(b, s->comment ? s->comment : "");
+    gojson_str(b, s->comment ? s->comment : "");
     buf_puts(b, ",\"createdBy\":");
-    gojson_cstr(b, s->created_by ? s->created_by : "");
+    gojson_str(b, s->created_by ? s->created_by : "");
     buf_puts(b, ",\"endsAt\":");
     put_time(b, s->ends_at);
     buf_puts(b, ",\"matchers\":[");
@@ -45,9 +45,9 @@ static void put_silence(struct buf *b, const struct silence *s, int64_t now)
         bool re = m->type == MATCH_RE || m->type == MATCH_NRE;
         buf_printf(b, "%s{\"isEqual\":%s,\"isRegex\":%s,\"name\":", i ? "," : "",
                    eq ? "true" : "false", re ? "true" : "false");
-        gojson_cstr(b, m->name);
+        gojson_str(b, m->name);
         buf_puts(b, ",\"value\":");
-        gojson_cstr(b, m->value);
+        gojson_str(b, m->value);
         buf_putc(b, '}');
     }
     buf_puts(b, "],\"startsAt\":");
@@ -112,7 +112,7 @@ static void read_str(struct post *p, const char **out, const char *where)
     enum gojson_kind k = gojson_peek(&p->j);
     size_t len;
     if (k == GJ_STRING) {
-        *out = gojson_string(&p->j, &len);
+        *out = gojson_read_string(&p->j, &len);
         return;
     }
     gojson_skip(&p->j);
@@ -155,7 +155,7 @@ static void read_time(struct post *p, bool *have, int64_t *out, const char *fiel
     }
     size_t len;
     bool zero;
-    char *s = gojson_string(&p->j, &len);
+    char *s = gojson_read_string(&p->j, &len);
     if (gotime_parse_datetime(s, out, &zero, &p->e_abort) < 0) {
         p->abort = true;
         return;
@@ -244,7 +244,7 @@ static int decode_silence(struct post *p, struct errbuf *err)
             k = gojson_peek(&p->j);
             if (k == GJ_STRING) {
                 size_t len;
-                p->id = gojson_string(&p->j, &len);
+                p->id = gojson_read_string(&p->j, &len);
             } else {
                 gojson_skip(&p->j);
                 if (k != GJ_NULL && !id_err) {

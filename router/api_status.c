@@ -20,15 +20,15 @@ void api_get_status(struct http_req *req, void *ud)
     struct api *a = ud;
     struct buf b = BUF_INIT;
     buf_puts(&b, "{\"cluster\":{\"peers\":[],\"status\":\"disabled\"},\"config\":{\"original\":");
-    gojson_cstr(&b, a->config_original ? a->config_original : "");
+    gojson_str(&b, a->config_original ? a->config_original : "");
     buf_puts(&b, "},\"uptime\":\"");
     gotime_format_ms(&b, a->started_at);
     buf_puts(&b, "\",\"versionInfo\":{\"branch\":\"\",\"buildDate\":");
-    gojson_cstr(&b, AR_BUILD_DATE);
+    gojson_str(&b, AR_BUILD_DATE);
     buf_puts(&b, ",\"buildUser\":\"\",\"goVersion\":\"\",\"revision\":");
-    gojson_cstr(&b, AR_REVISION);
+    gojson_str(&b, AR_REVISION);
     buf_puts(&b, ",\"version\":");
-    gojson_cstr(&b, AR_VERSION);
+    gojson_str(&b, AR_VERSION);
     buf_puts(&b, "}}");
     api_reply_buf(req, 200, &b);
 }
@@ -40,7 +40,7 @@ void api_get_receivers(struct http_req *req, void *ud)
     buf_putc(&b, '[');
     for (size_t i = 0; a->cfg && i < a->cfg->n_receivers; i++) {
         buf_puts(&b, i ? ",{\"name\":" : "{\"name\":");
-        gojson_cstr(&b, a->cfg->receivers[i].name);
+        gojson_str(&b, a->cfg->receivers[i].name);
         buf_putc(&b, '}');
     }
     buf_putc(&b, ']');

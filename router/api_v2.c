@@ -73,7 +73,7 @@ void api_reply_code(struct http_req *req, int status, int code, const char *msg)
 {
     struct buf b = BUF_INIT;
     buf_printf(&b, "{\"code\":%d,\"message\":", code);
-    gojson_cstr(&b, msg);
+    gojson_str(&b, msg);
     buf_putc(&b, '}');
     size_t len = b.len;
     http_reply_take(req, status, "application/json", buf_steal(&b), len);
@@ -82,7 +82,7 @@ void api_reply_code(struct http_req *req, int status, int code, const char *msg)
 void api_reply_string(struct http_req *req, int status, const char *msg)
 {
     struct buf b = BUF_INIT;
-    gojson_cstr(&b, msg);
+    gojson_str(&b, msg);
     buf_putc(&b, '\n');
     size_t len = b.len;
     http_reply_take(req, status, "application/json", buf_steal(&b), len);
@@ -248,9 +248,9 @@ void api_put_labels(struct buf *b, const struct labels *ls)
     for (size_t i = 0; i < ls->n; i++) {
         if (i)
             buf_putc(b, ',');
-        gojson_cstr(b, ls->v[i].name);
+        gojson_str(b, ls->v[i].name);
         buf_putc(b, ':');
-        gojson_cstr(b, ls->v[i].value);
+        gojson_str(b, ls->v[i].value);
     }
     buf_putc(b, '}');
 }
@@ -274,7 +274,7 @@ void api_put_alert(struct buf *b, const struct alert *al, const struct alert_sta
     buf_printf(b, ",\"fingerprint\":\"%s\",\"receivers\":[", fp);
     for (size_t i = 0; i < receivers->n; i++) {
         buf_puts(b, i ? ",{\"name\":" : "{\"name\":");
-        gojson_cstr(b, receivers->v[i]);
+        gojson_str(b, receivers->v[i]);
         buf_putc(b, '}');
     }
     buf_puts(b, "],\"startsAt\":");
@@ -288,13 +288,13 @@ void api_put_alert(struct buf *b, const struct alert *al, const struct alert_sta
     for (size_t i = 0; i < st->n_silenced_by; i++) {
         if (i)
             buf_putc(b, ',');
-        gojson_cstr(b, st->silenced_by[i]);
+        gojson_str(b, st->silenced_by[i]);
     }
     buf_printf(b, "],\"state\":\"%s\"},\"updatedAt\":", alert_state_str(st->state));
     put_time(b, al->updated_at);
     if (al->generator_url[0]) {
         buf_puts(b, ",\"generatorURL\":");
-        gojson_cstr(b, al->generator_url);
+        gojson_str(b, al->generator_url);
     }
     buf_puts(b, ",\"labels\":");
     api_put_labels(b, &al->labels);
