@@ -1,6 +1,7 @@
 /* api_v2.c -- the API object, its routes, the two error styles of
- * Alertmanager's answers, shared encoders, and the default hooks that route
- * on the config's tree until the dispatcher installs its own.  See
+ * Alertmanager's answers, shared encoders, and the default hooks (route.h's
+ * tree, an inhibitor of our own, groups computed from the store) used until
+ * the dispatcher installs its own.  See
  * api_v2.h; the handlers live in api_alerts.c, api_query.c,
  * api_silences.c and api_status.c. */
 #include "api_internal.h"
@@ -10,10 +11,15 @@
 #include <strings.h>
 
 #include "goquote.h"
+#include "inhibit.h"
 #include "log.h"
 #include "mem.h"
 
 /* ---- lifecycle ----------------------------------------------------------- */
+
+static void on_put(void *ud, struct alert *stored);
+static void rebuild_inhibitor(struct api *a);
+static void default_receivers(void *ud, const struct alert *al, struct api_names *out);
 
 struct api *api_new(const struct api_opts *o)
 {
@@ -25,6 +31,8 @@ struct api *api_new(const struct api_opts *o)
     a->reload_ud = o->reload_ud;
     a->started_at = o->started_at;
     api_default_hooks(a, &a->hooks);
+    a->own_hooks = true;
+    alert_store_subscribe(a->alerts, on_put, a);
     api_metrics_init(a);
     return a;
 }
@@ -34,6 +42,9 @@ void api_free(struct api *a)
     if (!a)
         return;
     api_metrics_fini(a);
+    alert_store_unsubscribe(a->alerts, on_put, a);
+    inhibit_free(a->inh);
+    route_free(a->routes);
     free(a->config_original);
     free(a);
 }
@@ -43,11 +54,24 @@ void api_set_config(struct api *a, const struct config *cfg)
     a->cfg = cfg;
     free(a->config_original);
     a->config_original = cfg ? config_dump_redacted(cfg) : NULL;
+    route_free(a->routes);
+    a->routes = NULL;
+    if (cfg) {
+        struct errbuf err;
+        a->routes = route_build(cfg, &err);
+        if (!a->routes)
+            log_error("Building the routing tree failed", "err", err.msg);
+    }
+    rebuild_inhibitor(a);
 }
 
+/* Hooks from another module (dispatch) replace the fallback routing and
+ * inhibitor; the default hooks bring them back. */
 void api_set_hooks(struct api *a, const struct api_hooks *h)
 {
     a->hooks = *h;
+    a->own_hooks = h->ud == a && h->receivers == default_receivers;
+    rebuild_inhibitor(a);
 }
 
 void api_register(struct api *a, struct http_server *srv)
@@ -331,53 +355,62 @@ void api_names_deinit(struct api_names *n)
     n->n = n->cap = 0;
 }
 
-/* ---- default hooks: routing on the config's tree ------------------------- */
-
-/* Alertmanager's Route.Match on the config's route tree: a node whose
- * matchers fail yields nothing; children are tried in order, and the first
- * that yields stops the search unless it has `continue`; a node none of
- * whose children yields is itself the match. */
-static size_t route_match_cfg(const struct route_cfg *r, const struct labels *ls,
-                              const struct route_cfg ***out, size_t *n, size_t *cap)
-{
-    if (!matchers_match(&r->matchers, ls))
-        return 0;
-    size_t before = *n;
-    for (size_t i = 0; i < r->n_routes; i++) {
-        size_t got = route_match_cfg(&r->routes[i], ls, out, n, cap);
-        if (got && !r->routes[i].cont)
-            break;
-    }
-    if (*n == before) {
-        *out = xgrow(*out, cap, *n + 1, sizeof **out);
-        (*out)[(*n)++] = r;
-    }
-    return *n - before;
-}
+/* ---- default hooks: route.h and inhibit.h, until dispatch ---------------- */
 
 static void default_receivers(void *ud, const struct alert *al, struct api_names *out)
 {
     struct api *a = ud;
-    if (!a->cfg)
+    if (!a->routes)
         return;
-    const struct route_cfg **v = NULL;
-    size_t n = 0, cap = 0;
-    route_match_cfg(&a->cfg->route, &al->labels, &v, &n, &cap);
-    for (size_t i = 0; i < n; i++)
-        api_names_push(out, v[i]->receiver);
-    free(v);
+    struct route_vec rv = {0};
+    route_match(a->routes, &al->labels, &rv);
+    for (size_t i = 0; i < rv.n; i++)
+        api_names_push(out, route_receiver(rv.v[i]));
+    route_vec_deinit(&rv);
 }
 
 static size_t default_inhibited_by(void *ud, const struct alert *al, int64_t now, uint64_t *out,
                                    size_t max)
 {
-    (void)ud, (void)al, (void)now, (void)out, (void)max;
-    return 0;
+    struct api *a = ud;
+    uint64_t by;
+    if (!a->inh || max == 0 || !inhibit_mutes(a->inh, &al->labels, now, &by))
+        return 0;
+    out[0] = by;
+    return 1;
+}
+
+/* Feeds the fallback inhibitor every stored alert version. */
+static void on_put(void *ud, struct alert *stored)
+{
+    struct api *a = ud;
+    if (a->inh)
+        inhibit_put(a->inh, &stored->labels, stored->fingerprint, stored->ends_at);
+}
+
+/* A fresh inhibitor for a new config, fed with what the store holds. */
+static void rebuild_inhibitor(struct api *a)
+{
+    inhibit_free(a->inh);
+    a->inh = NULL;
+    if (!a->cfg || !a->own_hooks)
+        return;
+    a->inh = inhibit_new(a->cfg);
+    size_t pos = 0;
+    struct alert *al;
+    while (alert_store_next(a->alerts, &pos, &al))
+        inhibit_put(a->inh, &al->labels, al->fingerprint, al->ends_at);
+}
+
+void api_maintenance(struct api *a, int64_t now)
+{
+    if (a->inh)
+        inhibit_gc(a->inh, now);
 }
 
 /* One (route, alert) membership with the group labels' fingerprint. */
 struct member {
-    size_t route; /* index into the routes seen */
+    size_t route; /* route_index */
     uint64_t gfp;
     struct alert *alert;
 };
@@ -393,14 +426,16 @@ static int cmp_member(const void *x, const void *y)
 }
 
 /* The group labels of al under route r: the group_by names it has (all of
- * its labels with `...`), into out (storage v, cap at least al's labels). */
-static void group_labels(const struct route_cfg *r, const struct alert *al, struct labels *out)
+ * its labels with `...`), into out (storage for al's labels.n pairs). */
+static void group_labels(const struct route *r, const struct alert *al, struct labels *out)
 {
+    bool all;
+    const struct strlist *by = route_group_by(r, &all);
     out->n = 0;
     for (size_t i = 0; i < al->labels.n; i++) {
-        bool keep = r->group_by_all;
-        for (size_t k = 0; !keep && k < r->group_by.n; k++)
-            keep = strcmp(r->group_by.v[k], al->labels.v[i].name) == 0;
+        bool keep = all;
+        for (size_t k = 0; !keep && k < by->n; k++)
+            keep = strcmp(by->v[k], al->labels.v[i].name) == 0;
         if (keep)
             out->v[out->n++] = al->labels.v[i];
     }
@@ -412,56 +447,50 @@ static void group_labels(const struct route_cfg *r, const struct alert *al, stru
 static void default_groups(void *ud, api_group_fn *emit, void *ctx)
 {
     struct api *a = ud;
-    if (!a->cfg)
+    if (!a->routes)
         return;
+    size_t nroutes = route_count(a->routes);
+    const struct route **byidx = xcalloc(nroutes, sizeof *byidx);
     struct member *m = NULL;
-    size_t nm = 0, capm = 0;
-    const struct route_cfg **routes = NULL, **hit = NULL;
-    size_t nr = 0, capr = 0, nh = 0, caph = 0;
-    size_t pos = 0;
+    size_t nm = 0, capm = 0, pos = 0;
+    struct route_vec rv = {0};
+    struct label *gv = NULL;
+    size_t capg = 0;
     struct alert *al;
-    struct label scratch[64];
     while (alert_store_next(a->alerts, &pos, &al)) {
-        nh = 0;
-        route_match_cfg(&a->cfg->route, &al->labels, &hit, &nh, &caph);
-        for (size_t i = 0; i < nh; i++) {
-            size_t ri = 0;
-            while (ri < nr && routes[ri] != hit[i])
-                ri++;
-            if (ri == nr) {
-                routes = xgrow(routes, &capr, nr + 1, sizeof *routes);
-                routes[nr++] = hit[i];
-            }
-            struct labels gl = {0, al->labels.n <= 64 ? scratch : xmalloc(al->labels.n * sizeof(struct label))};
-            group_labels(hit[i], al, &gl);
+        rv.n = 0;
+        route_match(a->routes, &al->labels, &rv);
+        gv = xgrow(gv, &capg, al->labels.n + 1, sizeof *gv);
+        for (size_t i = 0; i < rv.n; i++) {
+            size_t ri = route_index(rv.v[i]);
+            byidx[ri] = rv.v[i];
+            struct labels gl = {0, gv};
+            group_labels(rv.v[i], al, &gl);
             m = xgrow(m, &capm, nm + 1, sizeof *m);
             m[nm++] = (struct member){ri, labels_fingerprint(&gl), al};
-            if (gl.v != scratch)
-                free(gl.v);
         }
     }
     qsort(m, nm, sizeof *m, cmp_member);
     struct alert **run = xmalloc((nm ? nm : 1) * sizeof *run);
-    struct label *gv = NULL;
-    size_t capg = 0;
     for (size_t i = 0; i < nm;) {
         size_t j = i;
         while (j < nm && cmp_member(&m[i], &m[j]) == 0) {
             run[j - i] = m[j].alert;
             j++;
         }
+        const struct route *r = byidx[m[i].route];
         gv = xgrow(gv, &capg, m[i].alert->labels.n + 1, sizeof *gv);
         struct labels gl = {0, gv};
-        group_labels(routes[m[i].route], m[i].alert, &gl);
-        struct api_group g = {&gl, routes[m[i].route]->receiver, run, j - i};
+        group_labels(r, m[i].alert, &gl);
+        struct api_group g = {&gl, route_receiver(r), run, j - i};
         emit(ctx, &g);
         i = j;
     }
+    route_vec_deinit(&rv);
     free(gv);
     free(run);
     free(m);
-    free(routes);
-    free(hit);
+    free(byidx);
 }
 
 void api_default_hooks(struct api *a, struct api_hooks *out)

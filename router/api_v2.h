@@ -11,11 +11,13 @@
  * side by side against a running 0.25 (tests/integration/t_api_compat.sh).
  * JSON goes through gojson.h, which reproduces Go's encoding/json.
  *
- * Routing and inhibition are owned by other modules (route, inhibit,
- * dispatch); the API reaches them only through struct api_hooks, which the
- * dispatcher fills when it starts.  Until then api_default_hooks() routes
- * on the config's route tree directly (Alertmanager's matching order) and
- * inhibits nothing. */
+ * Routing, inhibition and aggregation groups are owned by other modules
+ * (route, inhibit, dispatch); the API reaches them only through struct
+ * api_hooks, which the dispatcher fills when it starts.  Until then
+ * api_default_hooks() serve: receivers from route.h's tree (rebuilt on
+ * every api_set_config), an inhibitor of the API's own (inhibit.h, fed by
+ * store puts, rebuilt on reload) and groups computed from the store on each
+ * GET by (route, group labels). */
 #ifndef ROUTER_API_V2_H
 #define ROUTER_API_V2_H
 
@@ -93,9 +95,11 @@ void api_set_config(struct api *a, const struct config *cfg);
 
 /* Replaces the hooks (copied). */
 void api_set_hooks(struct api *a, const struct api_hooks *h);
-/* Hooks that route on cfg's route tree (set with api_set_config) and
- * inhibit nothing; groups are computed from the store on each call. */
+/* The fallback hooks described above (they need api_set_config). */
 void api_default_hooks(struct api *a, struct api_hooks *out);
+/* Periodic work of the fallback inhibitor (drops resolved sources); main
+ * calls it from the alert GC timer. */
+void api_maintenance(struct api *a, int64_t now);
 
 void api_names_push(struct api_names *n, const char *name);
 void api_names_deinit(struct api_names *n);

@@ -406,9 +406,9 @@ static void on_gc(EV_P_ ev_timer *w, int revents)
 {
     (void)revents;
     struct daemon *d = w->data;
-    size_t n = alert_store_gc(d->alerts, now_ns(), on_gc_removed, d);
-    if (n)
-        log_debug("alert GC", "removed", "yes");
+    int64_t now = now_ns();
+    alert_store_gc(d->alerts, now, on_gc_removed, d);
+    api_maintenance(d->api, now);
     if (d->journal) {
         struct errbuf err;
         if (alert_journal_flush(d->journal, &err) < 0)
