@@ -24,15 +24,17 @@ ok "config hash changed"
 
 cp "$T/am.yml" "$T/good.yml"
 cat >>"$T/am.yml" <<'YML'
-inhibit_rules:
-  - source_matchers: ['a=~"("']
 bogus_key: 1
+mute_time_intervals:
+  - name: bad
+    time_intervals:
+      - weekdays: ['notaday']
 YML
 code=$(curl -sS -D "$T/h" -o "$T/b" -w '%{http_code}' -X POST "$RURL/-/reload")
 assert_eq 500 "$code" "invalid reload: 500"
 assert_contains "$T/b" "failed to reload config: " "500 body prefix"
 assert_contains "$T/b" "bogus_key" "error 1 reported"
-assert_contains "$T/b" "error parsing regexp" "error 2 reported"
+assert_contains "$T/b" "notaday is not a valid weekday" "error 2 reported"
 assert_contains "$T/h" "text/plain; charset=utf-8" "500 is text"
 assert_eq '[{"name":"default"},{"name":"crit"},{"name":"extra"}]' "$(curl -sS "$RURL/api/v2/receivers")" "old config kept"
 assert_eq 0 "$(metric alertmanager_config_last_reload_successful)" "reload metric 0 after failure"
