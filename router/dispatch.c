@@ -196,8 +196,8 @@ static void process(struct dispatcher *d, const struct route *r, struct alert *a
             if (!d->limit_logged) {
                 char lim[32];
                 snprintf(lim, sizeof lim, "%zu", d->max_groups);
-                log_error("Too many aggregation groups, cannot create new group for alert",
-                          "limit", lim, "alert", labels_get(&a->labels, "alertname"));
+                log_error("Too many aggregation groups, cannot create new group for alert", "limit",
+                          lim, "alert", labels_get(&a->labels, "alertname"));
                 d->limit_logged = true;
             }
             free(gl.v);

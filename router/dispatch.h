@@ -85,8 +85,8 @@ struct dispatch_opts {
     void *flush_ud;
     dispatch_clock_fn *clock; /* NULL: CLOCK_REALTIME */
     void *clock_ud;
-    size_t max_groups;     /* 0: no limit; past it new groups are refused */
-    double maintenance_s;  /* sweep of empty groups; <= 0: 30 s */
+    size_t max_groups;    /* 0: no limit; past it new groups are refused */
+    double maintenance_s; /* sweep of empty groups; <= 0: 30 s */
 };
 
 struct dispatcher;

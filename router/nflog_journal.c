@@ -156,9 +156,9 @@ void nflog_journal_close(struct nflog_journal *j)
     free(j);
 }
 
-int nflog_journal_append(struct nflog_journal *j, const struct nflog_key *k,
-                         const uint64_t *firing, size_t n_firing, const uint64_t *resolved,
-                         size_t n_resolved, int64_t now, int64_t expiry, struct errbuf *err)
+int nflog_journal_append(struct nflog_journal *j, const struct nflog_key *k, const uint64_t *firing,
+                         size_t n_firing, const uint64_t *resolved, size_t n_resolved, int64_t now,
+                         int64_t expiry, struct errbuf *err)
 {
     json_t *o = json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:o, s:o}", "g", k->group_key, "r",
                           k->receiver, "i", k->integration, "x", (json_int_t)k->idx, "t",

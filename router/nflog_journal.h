@@ -40,9 +40,9 @@ void nflog_journal_close(struct nflog_journal *j); /* accepts NULL */
 /* Records what nflog_log(l, k, firing..., now, expiry) just recorded.
  * Returns -1 with err when the write failed (the nflog in memory still has
  * it; the next compaction writes it to the snapshot). */
-int nflog_journal_append(struct nflog_journal *j, const struct nflog_key *k,
-                         const uint64_t *firing, size_t n_firing, const uint64_t *resolved,
-                         size_t n_resolved, int64_t now, int64_t expiry, struct errbuf *err);
+int nflog_journal_append(struct nflog_journal *j, const struct nflog_key *k, const uint64_t *firing,
+                         size_t n_firing, const uint64_t *resolved, size_t n_resolved, int64_t now,
+                         int64_t expiry, struct errbuf *err);
 
 /* nflog_maintain (GC + snapshot) and, when the snapshot is written,
  * truncates the journal.  Returns as nflog_maintain. */

@@ -166,8 +166,8 @@ static size_t stage_silence(struct pipeline *p, struct alert **v, size_t n, int6
     for (size_t i = 0; i < n; i++) {
         bool muted = silence_store_mutes(p->env.silences, &v[i]->labels, now, &p->sil);
         if (p->env.store)
-            alert_store_set_silenced(p->env.store, v[i]->fingerprint,
-                                     (const char *const *)p->sil.v, p->sil.n);
+            alert_store_set_silenced(p->env.store, v[i]->fingerprint, (const char *const *)p->sil.v,
+                                     p->sil.n);
         if (!muted)
             v[k++] = v[i];
     }
@@ -204,8 +204,7 @@ static void on_send_done(void *arg, struct notify_req *req, const struct notify_
         struct errbuf err;
         if (p->env.journal &&
             nflog_journal_append(p->env.journal, &k, run->sets.firing, run->sets.n_firing,
-                                 run->sets.resolved, run->sets.n_resolved, now, expiry,
-                                 &err) < 0)
+                                 run->sets.resolved, run->sets.n_resolved, now, expiry, &err) < 0)
             log_error("writing the notification log journal failed", "err", err.msg);
     } else {
         run->ok = false;
@@ -260,8 +259,7 @@ void *pipeline_flush(void *pipeline, const struct dispatch_flush *f, dispatch_do
     int64_t now = wall(p);
     for (size_t i = 0; i < rc->n; i++) {
         struct notifier *nt = rc->v[i];
-        struct nflog_key k = {f->group_key, rc->name, notifier_integration(nt),
-                              notifier_index(nt)};
+        struct nflog_key k = {f->group_key, rc->name, notifier_integration(nt), notifier_index(nt)};
         const struct nflog_entry *e = nflog_query(p->env.nflog, &k);
         if (nflog_needs_update(e, &run->sets, notifier_send_resolved(nt), run->repeat_ns, now) ==
             NFLOG_NO_UPDATE)

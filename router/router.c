@@ -254,15 +254,14 @@ const struct config *router_config(const struct router *r)
 
 /* ---- the API's view --------------------------------------------------------------- */
 
-void router_receivers_for(const struct router *r, const struct labels *ls,
-                          dispatch_receiver_fn *fn, void *ctx)
+void router_receivers_for(const struct router *r, const struct labels *ls, dispatch_receiver_fn *fn,
+                          void *ctx)
 {
     if (r->gen)
         dispatch_receivers_for(r->gen->dispatcher, ls, fn, ctx);
 }
 
-bool router_inhibited_by(const struct router *r, const struct labels *ls, int64_t now,
-                         uint64_t *by)
+bool router_inhibited_by(const struct router *r, const struct labels *ls, int64_t now, uint64_t *by)
 {
     return r->gen && inhibit_mutes(r->gen->inhibitor, ls, now, by);
 }

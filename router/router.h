@@ -111,8 +111,8 @@ const struct config *router_config(const struct router *r);
 /* ---- for the API (its hooks are thin adapters over these) ---------------- */
 
 /* The receivers of every route ls matches, in Alertmanager's order. */
-void router_receivers_for(const struct router *r, const struct labels *ls,
-                          dispatch_receiver_fn *fn, void *ctx);
+void router_receivers_for(const struct router *r, const struct labels *ls, dispatch_receiver_fn *fn,
+                          void *ctx);
 /* True (and the source's fingerprint in *by) when an inhibit rule mutes ls
  * at now. */
 bool router_inhibited_by(const struct router *r, const struct labels *ls, int64_t now,

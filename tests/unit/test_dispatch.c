@@ -21,11 +21,11 @@
 
 struct fake {
     int64_t now;
-    bool async;      /* keep flushes in flight */
-    bool ok;         /* the answer */
+    bool async; /* keep flushes in flight */
+    bool ok;    /* the answer */
     int n_flushes;
     int n_cancelled;
-    char last[512];  /* "name,name|key" of the last snapshot */
+    char last[512]; /* "name,name|key" of the last snapshot */
     int64_t last_now;
     dispatch_done_fn *done;
     void *done_ctx;

@@ -24,8 +24,8 @@
 #define SEC NS_PER_SEC
 
 struct sink {
-    int hits[3];      /* /hook0 /hook1 /hook2 */
-    int status[3];    /* answer per path */
+    int hits[3];   /* /hook0 /hook1 /hook2 */
+    int status[3]; /* answer per path */
     char last[3][2048];
 };
 
@@ -310,7 +310,8 @@ START_TEST(time_intervals_stop_the_flush)
     ck_assert_ptr_null(entry(&f, 0));
     fx_deinit(&f);
 
-    fx_init(&f, CHILD "      active_time_intervals: [always]\n      mute_time_intervals: [never]\n");
+    fx_init(&f,
+            CHILD "      active_time_intervals: [always]\n      mute_time_intervals: [never]\n");
     v[0] = add(&f, "G", "a", false);
     ck_assert(flush(&f, v, 1, 5));
     ck_assert_int_eq(f.sink.hits[0], 1);
@@ -344,8 +345,13 @@ START_TEST(cancel_abandons_the_sends)
     struct alert *v[1] = {add(&f, "G", "a", false)};
     struct label gl[1] = {{"alertname", "G"}};
     struct labels g = {1, gl};
-    struct dispatch_flush df = {.route = f.root, .group_key = "k", .group_labels = &g,
-                                .alerts = v, .n_alerts = 1, .now = f.now, .timeout_s = 2};
+    struct dispatch_flush df = {.route = f.root,
+                                .group_key = "k",
+                                .group_labels = &g,
+                                .alerts = v,
+                                .n_alerts = 1,
+                                .now = f.now,
+                                .timeout_s = 2};
     bool ok;
     void *h = pipeline_flush(f.p, &df, on_done, &f, &ok);
     ck_assert_ptr_nonnull(h);
