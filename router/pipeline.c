@@ -31,7 +31,127 @@ struct psend {
     struct prun *run;
     struct notifier *n;
     struct notify_op *op; /* NULL once done */
+    char *busy_key;       /* its entry in the busy set, or NULL */
 };
+
+/* ---- the busy set: nflog keys with a send in flight --------------------------------- */
+
+struct busy_node {
+    struct busy_node *next;
+    uint64_t h;
+    char key[];
+};
+
+struct pipeline_busy {
+    size_t n, nbuckets;
+    struct busy_node **b;
+};
+
+struct pipeline_busy *pipeline_busy_new(void)
+{
+    struct pipeline_busy *s = xcalloc(1, sizeof *s);
+    s->nbuckets = 64;
+    s->b = xcalloc(s->nbuckets, sizeof *s->b);
+    return s;
+}
+
+void pipeline_busy_free(struct pipeline_busy *s)
+{
+    if (!s)
+        return;
+    for (size_t i = 0; i < s->nbuckets; i++)
+        while (s->b[i]) {
+            struct busy_node *nd = s->b[i];
+            s->b[i] = nd->next;
+            free(nd);
+        }
+    free(s->b);
+    free(s);
+}
+
+size_t pipeline_busy_count(const struct pipeline_busy *s)
+{
+    return s ? s->n : 0;
+}
+
+static uint64_t fnv(const char *k)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (; *k; k++)
+        h = (h ^ (unsigned char)*k) * 0x100000001b3ULL;
+    return h;
+}
+
+static struct busy_node **busy_find(struct pipeline_busy *s, const char *key, uint64_t h)
+{
+    struct busy_node **pp = &s->b[h & (s->nbuckets - 1)];
+    while (*pp && ((*pp)->h != h || strcmp((*pp)->key, key) != 0))
+        pp = &(*pp)->next;
+    return pp;
+}
+
+/* Adds key; false if it was there already. */
+static bool busy_add(struct pipeline_busy *s, const char *key)
+{
+    uint64_t h = fnv(key);
+    if (*busy_find(s, key, h))
+        return false;
+    if (s->n + 1 > s->nbuckets) {
+        size_t nb = s->nbuckets * 2;
+        struct busy_node **nv = xcalloc(nb, sizeof *nv);
+        for (size_t i = 0; i < s->nbuckets; i++)
+            while (s->b[i]) {
+                struct busy_node *nd = s->b[i];
+                s->b[i] = nd->next;
+                nd->next = nv[nd->h & (nb - 1)];
+                nv[nd->h & (nb - 1)] = nd;
+            }
+        free(s->b);
+        s->b = nv;
+        s->nbuckets = nb;
+    }
+    size_t len = strlen(key);
+    struct busy_node *nd = xmalloc(sizeof *nd + len + 1);
+    nd->h = h;
+    memcpy(nd->key, key, len + 1);
+    struct busy_node **head = &s->b[h & (s->nbuckets - 1)];
+    nd->next = *head;
+    *head = nd;
+    s->n++;
+    return true;
+}
+
+static void busy_remove(struct pipeline_busy *s, const char *key)
+{
+    struct busy_node **pp = busy_find(s, key, fnv(key));
+    if (*pp) {
+        struct busy_node *nd = *pp;
+        *pp = nd->next;
+        free(nd);
+        s->n--;
+    }
+}
+
+/* The busy-set key of an nflog key: its parts joined by 0x1f (unit
+ * separator).  Label text could hold that byte, making two keys collide;
+ * the cost would be one send deferred by one tick. */
+static char *busy_key(const struct nflog_key *k)
+{
+    struct buf b = BUF_INIT;
+    buf_printf(&b, "%s\x1f%s\x1f%s\x1f%u", k->group_key, k->receiver, k->integration, k->idx);
+    return buf_steal(&b);
+}
+
+/* Releases a send's busy entry. */
+static void send_release(struct pipeline *p, struct psend *s)
+{
+    if (s->busy_key) {
+        if (p->env.busy)
+            busy_remove(p->env.busy, s->busy_key);
+        free(s->busy_key);
+        s->busy_key = NULL;
+    }
+}
 
 /* A flush waiting for its sends. */
 struct prun {
@@ -192,6 +312,7 @@ static void on_send_done(void *arg, struct notify_req *req, const struct notify_
     struct prun *run = s->run;
     struct pipeline *p = run->p;
     s->op = NULL;
+    send_release(p, s);
     if (res->ok) {
         /* SetNotifiesStage: recorded (and journaled) before anything else
          * can happen, so a crash right after the send does not repeat it. */
@@ -264,6 +385,18 @@ void *pipeline_flush(void *pipeline, const struct dispatch_flush *f, dispatch_do
         if (nflog_needs_update(e, &run->sets, notifier_send_resolved(nt), run->repeat_ns, now) ==
             NFLOG_NO_UPDATE)
             continue;
+        char *bk = NULL;
+        if (p->env.busy) {
+            bk = busy_key(&k);
+            if (!busy_add(p->env.busy, bk)) {
+                /* a retired generation is still sending this: decide again
+                 * at the next tick, against its recorded outcome */
+                log_debug("integration busy in another generation; next tick", "key", bk);
+                free(bk);
+                run->ok = false;
+                continue;
+            }
+        }
         if (!req) {
             struct notify_req_args a = {
                 .receiver = rc->name,
@@ -280,6 +413,7 @@ void *pipeline_flush(void *pipeline, const struct dispatch_flush *f, dispatch_do
         struct psend *s = &run->sends[run->n_sends++];
         s->run = run;
         s->n = nt;
+        s->busy_key = bk;
         run->pending++;
     }
     /* Started only now: every send's slot exists before any can finish. */
@@ -288,6 +422,7 @@ void *pipeline_flush(void *pipeline, const struct dispatch_flush *f, dispatch_do
     notify_req_unref(req);
     free(v);
     if (run->pending == 0) {
+        *ok = run->ok;
         run_free(run);
         return NULL;
     }
@@ -296,12 +431,13 @@ void *pipeline_flush(void *pipeline, const struct dispatch_flush *f, dispatch_do
 
 void pipeline_cancel(void *pipeline, void *handle)
 {
-    (void)pipeline;
     struct prun *run = handle;
-    for (size_t i = 0; i < run->n_sends; i++)
+    for (size_t i = 0; i < run->n_sends; i++) {
         if (run->sends[i].op) {
             notify_cancel(run->sends[i].op);
             run->sends[i].op = NULL;
         }
+        send_release(pipeline, &run->sends[i]);
+    }
     run_free(run);
 }

@@ -23,6 +23,12 @@
  *     one counts as success); a failed integration leaves its nflog entry
  *     alone, so the next tick tries it again while its siblings stay
  *     deduplicated.
+ * One addition: at most one send per nflog key is in flight, across
+ * generations.  After a reload the retired generation's sends finish (and
+ * are recorded) while the new generation's groups already flush; an
+ * integration whose key is still busy is skipped and counts as failed for
+ * that flush, so it is decided again at the next tick against the
+ * recorded outcome: no duplicate, nothing lost.
  *
  * Receivers and their notifiers are built from a config; a reload builds
  * a new pipeline (after freeing the dispatcher that used the old one). */
@@ -43,6 +49,13 @@
 #include "silence.h"
 #include "timeinterval.h"
 
+/* The nflog keys with a send in flight; shared by every pipeline of the
+ * process (owned by the router).  Free it after the pipelines. */
+struct pipeline_busy;
+struct pipeline_busy *pipeline_busy_new(void);
+void pipeline_busy_free(struct pipeline_busy *b); /* accepts NULL */
+size_t pipeline_busy_count(const struct pipeline_busy *b);
+
 /* What the stages consult.  All borrowed; each may be NULL except nflog
  * (a NULL stage is skipped, a NULL store records no markers). */
 struct pipeline_env {
@@ -52,6 +65,7 @@ struct pipeline_env {
     struct silence_store *silences;
     struct nflog *nflog;
     struct nflog_journal *journal;
+    struct pipeline_busy *busy; /* NULL: no cross-pipeline exclusion */
     const char *external_url;
     dispatch_clock_fn *clock; /* NULL: CLOCK_REALTIME */
     void *clock_ud;

@@ -76,6 +76,7 @@ static struct router_gen *gen_build(struct router *r, struct config *cfg, struct
         .silences = r->silences,
         .nflog = r->nflog,
         .journal = r->nflog_journal,
+        .busy = r->busy,
         .external_url = r->external_url,
     };
     g->pipeline = pipeline_new(&pe);
@@ -208,6 +209,7 @@ struct router *router_new(const struct router_opts *o, struct errbuf *err)
     r->silences = o->silences;
     r->external_url = xstrdup(o->external_url ? o->external_url : "");
     r->http = http_client_new(r->loop);
+    r->busy = pipeline_busy_new();
     r->nenv = (struct notify_env){
         .loop = r->loop, .http = r->http, .retry_rate_limited = o->retry_rate_limited};
     if (restore_nflog(r, err) < 0) {
@@ -315,6 +317,7 @@ void router_free(struct router *r)
         alert_store_unsubscribe(r->alerts, on_alert_put, r);
     if (r->nflog)
         compact_nflog(r, wall_ns());
+    pipeline_busy_free(r->busy);
     nflog_journal_close(r->nflog_journal);
     nflog_free(r->nflog);
     http_client_free(r->http);

@@ -76,6 +76,7 @@ struct router {
     struct silence_store *silences;
     struct nflog *nflog;
     struct nflog_journal *nflog_journal;
+    struct pipeline_busy *busy; /* sends in flight, across generations */
     struct router_gen *gen;     /* current */
     struct router_gen *retired; /* older ones with sends in flight */
     ev_timer maint_timer, retire_timer;

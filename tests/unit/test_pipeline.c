@@ -42,6 +42,7 @@ struct fx {
     struct silence_store *sil;
     struct nflog *nflog;
     struct pipeline *p;
+    struct pipeline_busy *busy;
     struct notify_env nenv;
     bool done, ok;
     int64_t now;
@@ -116,6 +117,7 @@ static void fx_init(struct fx *f, const char *route_extra)
         .intervals = f->ti,
         .silences = f->sil,
         .nflog = f->nflog,
+        .busy = f->busy = pipeline_busy_new(),
         .external_url = "http://am.example",
     };
     f->p = pipeline_new(&pe);
@@ -129,6 +131,7 @@ static void fx_init(struct fx *f, const char *route_extra)
 static void fx_deinit(struct fx *f)
 {
     pipeline_free(f->p);
+    pipeline_busy_free(f->busy);
     http_client_free(f->http);
     nflog_free(f->nflog);
     silence_store_free(f->sil);
@@ -357,6 +360,58 @@ START_TEST(cancel_abandons_the_sends)
     ck_assert_ptr_nonnull(h);
     pipeline_cancel(f.p, h);
     ck_assert(!f.done);
+    ck_assert_uint_eq(pipeline_busy_count(f.busy), 0);
+    fx_deinit(&f);
+}
+END_TEST
+
+/* A reload: the retired generation's send is still in flight when the new
+ * generation flushes the same group.  The new one skips the busy
+ * integrations (a failure for this tick), then dedups against what the old
+ * one recorded: one delivery per integration. */
+START_TEST(one_send_per_key_across_generations)
+{
+    struct fx f;
+    fx_init(&f, "");
+    struct pipeline *old = f.p;
+    struct pipeline_env pe = {.store = f.store,
+                              .inhibitor = f.inh,
+                              .intervals = f.ti,
+                              .silences = f.sil,
+                              .nflog = f.nflog,
+                              .busy = f.busy,
+                              .external_url = "http://am.example"};
+    struct pipeline *fresh = pipeline_new(&pe);
+    pipeline_add_config(fresh, f.cfg, &f.nenv);
+    struct alert *v[1] = {add(&f, "G", "a", false)};
+    struct label gl[1] = {{"alertname", "G"}};
+    struct labels g = {1, gl};
+    struct dispatch_flush df = {.route = f.root,
+                                .group_key = "{}:{alertname=\"G\"}",
+                                .group_labels = &g,
+                                .alerts = v,
+                                .n_alerts = 1,
+                                .now = f.now,
+                                .timeout_s = 5};
+    bool ok = true;
+    void *h = pipeline_flush(old, &df, on_done, &f, &ok);
+    ck_assert_ptr_nonnull(h);
+    ck_assert_uint_eq(pipeline_busy_count(f.busy), 2);
+    ok = true;
+    ck_assert_ptr_null(pipeline_flush(fresh, &df, on_done, &f, &ok));
+    ck_assert(!ok); /* busy: decided again next tick */
+    ev_timer t;
+    ev_timer_init(&t, on_timeout, 5.0, 0.);
+    ev_timer_start(f.loop, &t);
+    ev_run(f.loop, 0);
+    ev_timer_stop(f.loop, &t);
+    ck_assert(f.done && f.ok);
+    ck_assert_uint_eq(pipeline_busy_count(f.busy), 0);
+    ck_assert_ptr_null(pipeline_flush(fresh, &df, on_done, &f, &ok));
+    ck_assert(ok); /* deduplicated against the old generation's record */
+    ck_assert_int_eq(f.sink.hits[0], 1);
+    ck_assert_int_eq(f.sink.hits[1], 1);
+    pipeline_free(fresh);
     fx_deinit(&f);
 }
 END_TEST
@@ -371,6 +426,7 @@ Suite *pipeline_suite(void)
     tcase_add_test(tc, time_intervals_stop_the_flush);
     tcase_add_test(tc, failed_integration_is_retried_next_time_alone);
     tcase_add_test(tc, cancel_abandons_the_sends);
+    tcase_add_test(tc, one_send_per_key_across_generations);
     suite_add_tcase(s, tc);
     return s;
 }
