@@ -44,7 +44,7 @@ ALL_CFLAGS = $(CFLAGS_BASE) $(PKG_CFLAGS) $(CFLAGS)
 
 SRCS      := $(wildcard router/*.c)
 CORE_SRCS := $(filter-out router/main.c,$(SRCS))
-CORE_OBJS := $(CORE_SRCS:router/%.c=$(BUILD)/obj/%.o)
+CORE_OBJS := $(CORE_SRCS:router/%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/default_tmpl.o
 TEST_SRCS := $(wildcard tests/unit/test_*.c)
 TEST_OBJS := $(TEST_SRCS:tests/unit/%.c=$(BUILD)/test/%.o)
 SUITES    := $(patsubst tests/unit/test_%.c,%,$(TEST_SRCS))
@@ -96,8 +96,24 @@ $(BUILD)/test/check_main.o: tests/unit/check_main.c $(BUILD)/test/suites.h | $(B
 $(UNIT): $(BUILD)/test/check_main.o $(TEST_OBJS) $(CORE_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CHECK_LIBS)
 
-$(BUILD)/obj $(BUILD)/test:
+$(BUILD)/obj $(BUILD)/test $(BUILD)/gen:
 	mkdir -p $@
+
+# templates/default.tmpl is compiled into the binary (template.c reads
+# tmpl_default_text), so `make run` needs no installed files.  od + awk
+# rather than xxd, which is not always installed.
+$(BUILD)/gen/default_tmpl.c: templates/default.tmpl | $(BUILD)/gen
+	@{ echo '/* generated from templates/default.tmpl by the Makefile; do not edit */'; \
+	  echo '#include <stddef.h>'; \
+	  echo 'extern const unsigned char tmpl_default_text[];'; \
+	  echo 'extern const size_t tmpl_default_len;'; \
+	  echo 'const unsigned char tmpl_default_text[] = {'; \
+	  od -An -v -tu1 $< | awk '{ for (i = 1; i <= NF; i++) printf "%s,", $$i; print "" }'; \
+	  echo '0};'; \
+	  echo "const size_t tmpl_default_len = $$(wc -c < $<);"; } > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/obj/default_tmpl.o: $(BUILD)/gen/default_tmpl.c | $(BUILD)/obj
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 # A driver that prints the full metric set for t_metrics_format.sh
 # (promtool and a live Alertmanager check it).
