@@ -120,13 +120,18 @@ $(BUILD)/obj/default_tmpl.o: $(BUILD)/gen/default_tmpl.c | $(BUILD)/obj
 $(BUILD)/metrics_dump: tests/integration/metrics_dump.c $(CORE_OBJS)
 	$(CC) $(ALL_CFLAGS) -Irouter $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
+# Renders a template with our engine for t_template_diff.sh (compared with
+# what Alertmanager 0.25 renders).
+$(BUILD)/tmpl_render: tests/integration/tmpl_render.c $(CORE_OBJS)
+	$(CC) $(ALL_CFLAGS) -Irouter $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
 run: deps $(BIN)
 	$(BIN) --config.template config.tmpl --storage.path $(BUILD)/data
 
 unit: $(UNIT)
 	$(UNIT)
 
-integration: $(BIN) $(BUILD)/metrics_dump
+integration: $(BIN) $(BUILD)/metrics_dump $(BUILD)/tmpl_render
 	BUILD=$(BUILD) tests/integration/run.sh $(abspath $(BIN))
 
 test: deps

@@ -580,6 +580,10 @@ static void fmt_one(struct tx *x, struct buf *b, const struct spec *sp, char ver
             }
         }
         break;
+    case 'T':
+        buf_puts(&t, tv_typename(v));
+        pad(b, sp, buf_str(&t), t.len);
+        break;
     case 't':
         if (v->k == TV_BOOL)
             buf_puts(&t, v->u.b ? "true" : "false");

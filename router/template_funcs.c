@@ -570,7 +570,7 @@ static void expand(struct buf *b, const char *t, size_t tn, const char *subj, PC
         if (t[i] == '{') {
             ns = i + 1;
             ne = ns;
-            while (ne < tn && t[ne] != '}' && (t[ne] == '_' || (t[ne] | 0x20) - 'a' < 26 ||
+            while (ne < tn && t[ne] != '}' && (t[ne] == '_' || (unsigned)((t[ne] | 0x20) - 'a') < 26 ||
                                                 (unsigned)(t[ne] - '0') < 10))
                 ne++;
             if (ne >= tn || t[ne] != '}' || ne == ns) { /* malformed: literal $ */
@@ -580,7 +580,7 @@ static void expand(struct buf *b, const char *t, size_t tn, const char *subj, PC
             i = ne + 1;
         } else {
             ns = ne = i;
-            while (ne < tn && (t[ne] == '_' || (t[ne] | 0x20) - 'a' < 26 ||
+            while (ne < tn && (t[ne] == '_' || (unsigned)((t[ne] | 0x20) - 'a') < 26 ||
                                (unsigned)(t[ne] - '0') < 10))
                 ne++;
             if (ne == ns) {

@@ -806,14 +806,10 @@ static struct tnode *action(struct tp *p, struct tok ld, enum term_kind *term, s
         *term = TERM_END;
         *termtok = kw;
         return NULL;
-    case T_ELSE: {
-        struct tok nx = peek_nonspace(p);
-        if (nx.t != T_IF && nx.t != T_WITH)
-            expect(p, T_RDELIM, "else");
+    case T_ELSE: /* the caller reads what follows: "}}", or "if"/"with" */
         *term = TERM_ELSE;
         *termtok = kw;
         return NULL;
-    }
     case T_IF: return control(p, N_IF, kw, "if");
     case T_RANGE: return control(p, N_RANGE, kw, "range");
     case T_WITH: return control(p, N_WITH, kw, "with");
