@@ -525,7 +525,7 @@ struct tval tv_field(struct tx *x, const struct tval *v, const char *name, const
         break;
     case TV_TIME: return time_method(x, v, name, args, nargs);
     case TV_DURATION: return duration_method(x, v, name, args, nargs);
-    case TV_NIL: tx_fail(x, "nil pointer evaluating interface {}.%s", name);
+    case TV_NIL: return *v; /* Go: a field of untyped nil data is the zero value */
     default: break;
     }
     tx_fail(x, "can't evaluate field %s in type %s", name, tv_typename(v));
