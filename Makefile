@@ -142,5 +142,15 @@ test-asan: deps
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  $(MAKE) BUILD=build-asan SAN=1 unit integration
 
+# libFuzzer targets (clang): one binary per fuzz/fuzz_*.c, in build-fuzz/.
+FUZZ_SRCS := $(wildcard fuzz/fuzz_*.c)
+fuzz:
+	$(MAKE) BUILD=build-fuzz CC=clang \
+	  CFLAGS="-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -Wno-format-nonliteral" \
+	  $(FUZZ_SRCS:fuzz/%.c=build-fuzz/%)
+
+$(BUILD)/fuzz_%: fuzz/fuzz_%.c $(CORE_OBJS)
+	$(CC) $(ALL_CFLAGS) -Irouter -fsanitize=fuzzer,address,undefined -o $@ $^ $(PKG_LIBS)
+
 clean:
 	rm -rf build build-asan build-fuzz
