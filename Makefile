@@ -49,10 +49,17 @@ TEST_SRCS := $(wildcard tests/unit/test_*.c)
 TEST_OBJS := $(TEST_SRCS:tests/unit/%.c=$(BUILD)/test/%.o)
 SUITES    := $(patsubst tests/unit/test_%.c,%,$(TEST_SRCS))
 
+# Programs the integration tests run beside the router: each
+# tests/integration/X.c becomes $(BUILD)/X, linked with the router's modules
+# (metrics_dump for t_metrics_format.sh, http_client_driver for
+# t_http_client.sh).
+ITEST_SRCS := $(wildcard tests/integration/*.c)
+ITEST_BINS := $(ITEST_SRCS:tests/integration/%.c=$(BUILD)/%)
+
 BIN       := $(BUILD)/alertrouter
 UNIT      := $(BUILD)/unit_tests
 
-.PHONY: all deps run test unit integration test-asan fuzz bench clean print-deps
+.PHONY: all deps run test unit integration test-asan fuzz bench bench-tools clean print-deps
 
 all: $(BIN)
 
@@ -96,13 +103,17 @@ $(BUILD)/test/check_main.o: tests/unit/check_main.c $(BUILD)/test/suites.h | $(B
 $(UNIT): $(BUILD)/test/check_main.o $(TEST_OBJS) $(CORE_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CHECK_LIBS)
 
-$(BUILD)/obj $(BUILD)/test $(BUILD)/gen:
+$(ITEST_BINS): $(BUILD)/%: tests/integration/%.c $(CORE_OBJS) $(wildcard router/*.h)
+	$(CC) $(ALL_CFLAGS) -Irouter $(LDFLAGS) -o $@ $< $(CORE_OBJS) $(PKG_LIBS)
+
+$(BUILD)/obj $(BUILD)/test:
 	mkdir -p $@
 
 # templates/default.tmpl is compiled into the binary (template.c reads
 # tmpl_default_text), so `make run` needs no installed files.  od + awk
 # rather than xxd, which is not always installed.
-$(BUILD)/gen/default_tmpl.c: templates/default.tmpl | $(BUILD)/gen
+%/gen/default_tmpl.c: templates/default.tmpl
+	@mkdir -p $(@D)
 	@{ echo '/* generated from templates/default.tmpl by the Makefile; do not edit */'; \
 	  echo '#include <stddef.h>'; \
 	  echo 'extern const unsigned char tmpl_default_text[];'; \
@@ -115,23 +126,13 @@ $(BUILD)/gen/default_tmpl.c: templates/default.tmpl | $(BUILD)/gen
 $(BUILD)/obj/default_tmpl.o: $(BUILD)/gen/default_tmpl.c | $(BUILD)/obj
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-# A driver that prints the full metric set for t_metrics_format.sh
-# (promtool and a live Alertmanager check it).
-$(BUILD)/metrics_dump: tests/integration/metrics_dump.c $(CORE_OBJS)
-	$(CC) $(ALL_CFLAGS) -Irouter $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
-
-# Renders a template with our engine for t_template_diff.sh (compared with
-# what Alertmanager 0.25 renders).
-$(BUILD)/tmpl_render: tests/integration/tmpl_render.c $(CORE_OBJS)
-	$(CC) $(ALL_CFLAGS) -Irouter $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
-
 run: deps $(BIN)
 	$(BIN) --config.template config.tmpl --storage.path $(BUILD)/data
 
 unit: $(UNIT)
 	$(UNIT)
 
-integration: $(BIN) $(BUILD)/metrics_dump $(BUILD)/tmpl_render
+integration: $(BIN) $(ITEST_BINS)
 	BUILD=$(BUILD) tests/integration/run.sh $(abspath $(BIN))
 
 test: deps
@@ -142,15 +143,40 @@ test-asan: deps
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  $(MAKE) BUILD=build-asan SAN=1 unit integration
 
-# libFuzzer targets (clang): one binary per fuzz/fuzz_*.c, in build-fuzz/.
-FUZZ_SRCS := $(wildcard fuzz/fuzz_*.c)
-fuzz:
-	$(MAKE) BUILD=build-fuzz CC=clang \
-	  CFLAGS="-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -Wno-format-nonliteral" \
-	  $(FUZZ_SRCS:fuzz/%.c=build-fuzz/%)
+# libFuzzer targets: fuzz/fuzz_X.c defines LLVMFuzzerTestOneInput, seeds in
+# fuzz/seeds/fuzz_X/.  Each runs FUZZ_TIME seconds on a working corpus under
+# build-fuzz/ (never written into the tree).
+FUZZ_SRCS    := $(wildcard fuzz/fuzz_*.c)
+FUZZ_BINS    := $(FUZZ_SRCS:fuzz/%.c=build-fuzz/%)
+FUZZ_TIME    ?= 30
+FUZZ_CFLAGS  := $(filter-out -O2 -Werror,$(CFLAGS_BASE)) -O1 -g -fsanitize=fuzzer,address,undefined \
+                -fno-omit-frame-pointer $(PKG_CFLAGS)
 
-$(BUILD)/fuzz_%: fuzz/fuzz_%.c $(CORE_OBJS)
-	$(CC) $(ALL_CFLAGS) -Irouter -fsanitize=fuzzer,address,undefined -o $@ $^ $(PKG_LIBS)
+build-fuzz/fuzz_%: fuzz/fuzz_%.c $(CORE_SRCS) build-fuzz/gen/default_tmpl.c $(wildcard router/*.h)
+	@mkdir -p build-fuzz
+	clang $(FUZZ_CFLAGS) -o $@ $< $(CORE_SRCS) build-fuzz/gen/default_tmpl.c $(PKG_LIBS)
+
+fuzz: $(FUZZ_BINS)
+	@for b in $(FUZZ_BINS); do t=$${b#build-fuzz/}; mkdir -p build-fuzz/corpus-$$t; \
+	  echo "fuzzing $$t for $(FUZZ_TIME)s"; \
+	  $$b -max_total_time=$(FUZZ_TIME) -timeout=5 -rss_limit_mb=1024 \
+	    build-fuzz/corpus-$$t fuzz/seeds/$$t > build-fuzz/$$t.log 2>&1; rc=$$?; \
+	  tail -3 build-fuzz/$$t.log; [ $$rc = 0 ] || exit 1; done
+
+# Benchmark tools (bench/*.c, one program per file, no router code) and the
+# side-by-side run against Alertmanager; see bench/RESULTS.md.
+BENCH_TOOLS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
+
+bench-tools: $(BENCH_TOOLS)
+
+$(BUILD)/bench/%: bench/%.c $(wildcard bench/*.h) | $(BUILD)/bench
+	$(CC) $(CFLAGS_BASE) $(CFLAGS) $(LDFLAGS) -o $@ $<
+
+$(BUILD)/bench:
+	mkdir -p $@
+
+bench: $(BIN) bench-tools
+	BUILD=$(BUILD) bench/run.sh
 
 clean:
 	rm -rf build build-asan build-fuzz

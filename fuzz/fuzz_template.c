@@ -6,7 +6,7 @@
  * in success or an error message: never a crash, a leak, or unbounded time
  * or memory (the engine's limits bound all three).
  *
- *   make fuzz && build-fuzz/fuzz_template -max_len=4096 fuzz/corpus/template */
+ *   FUZZ_TIME=60 make fuzz        (seeds: fuzz/seeds/fuzz_template/) */
 #include <stddef.h>
 #include <stdlib.h>
 #include <stdint.h>

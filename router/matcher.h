@@ -15,6 +15,7 @@
 
 #include "buf.h"
 #include "labels.h"
+#include "regex.h" /* regex_compile, regex_match, regex_free */
 
 enum match_type { MATCH_EQ, MATCH_NE, MATCH_RE, MATCH_NRE };
 
@@ -31,14 +32,19 @@ struct matchers {
 };
 
 /* Initialises m (copies name and value); compiles the regex for RE/NRE.
- * Returns -1 with a message (Go's wording where it can: "error parsing
- * regexp: missing closing ): `(`") for a bad regex. */
+ * Returns -1 with Go's message for a bad regex, which quotes the anchored
+ * expression as Alertmanager compiles it: "error parsing regexp: missing
+ * closing ): `^(?:()$`". */
 int matcher_init(struct matcher *m, enum match_type t, const char *name, const char *value,
                  struct errbuf *err);
 void matcher_deinit(struct matcher *m);
 /* value NULL means the label is absent and matches as "". */
 bool matcher_matches(const struct matcher *m, const char *value);
-/* Appends `name="value"` (op as written, value Go-quoted) to out. */
+/* Appends `name="value"` as Alertmanager's Matcher.String(): the value in
+ * double quotes with only \\ \" and \n escaped (OpenMetrics escaping, not
+ * Go's %q: a tab stays a raw tab); a name holding whitespace or one of
+ * {}!=~,\"'` (possible with the UTF-8 grammar only) and then the value too
+ * are strconv.Quote'd (goquote.h). */
 void matcher_format(const struct matcher *m, struct buf *out);
 /* The operator as text: "=", "!=", "=~", "!~". */
 const char *match_type_str(enum match_type t);
@@ -48,6 +54,15 @@ const char *match_type_str(enum match_type t);
  * optional).  Appends to out.  Returns -1 with a message naming the input
  * ("bad matcher format: ...") on error; out is then unchanged. */
 int matchers_parse(const char *s, struct matchers *out, struct errbuf *err);
+/* The grammars of Alertmanager's --enable-feature flags: FALLBACK (the
+ * default, what matchers_parse uses: the classic answer whenever the classic
+ * parser accepts the input, else the UTF-8 one; a warning is logged when the
+ * two disagree or only classic accepts; on failure the classic error),
+ * UTF8 (utf8-strict-mode; errors like "3:4: unexpected end of input,
+ * expected one of '=~'") and CLASSIC (classic-mode, Alertmanager 0.25). */
+enum matcher_syntax { MATCHER_SYNTAX_FALLBACK, MATCHER_SYNTAX_UTF8, MATCHER_SYNTAX_CLASSIC };
+int matchers_parse_syntax(const char *s, enum matcher_syntax syn, struct matchers *out,
+                          struct errbuf *err);
 /* Takes ownership of m's contents. */
 void matchers_push(struct matchers *ms, struct matcher *m);
 bool matchers_match(const struct matchers *ms, const struct labels *ls);
@@ -57,11 +72,5 @@ void matchers_sort(struct matchers *ms);
 void matchers_format(const struct matchers *ms, struct buf *out);
 void matchers_deinit(struct matchers *ms);
 
-/* Compiles a Go/RE2 regex anchored as ^(?:re)$ (or unanchored if `anchor`
- * is false) with the router's limits.  Returns a pcre2_code * or NULL with
- * a message.  Free with regex_free(). */
-void *regex_compile(const char *pattern, bool anchor, struct errbuf *err);
-bool regex_match(const void *re, const char *s, size_t len);
-void regex_free(void *re);
 
 #endif
