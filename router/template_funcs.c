@@ -8,8 +8,8 @@
  * is deliberately absent: templates here have no function values.  The
  * table is consulted at parse time, so an unknown name is a config error.
  *
- * Regular expressions (match, reReplaceAll) use PCRE2 with match and depth
- * limits; Go's regexp syntax is RE2, close to a subset of PCRE's. */
+ * Regular expressions (match, reReplaceAll) are Go/RE2 syntax, checked and
+ * translated by regex.c (as matchers are) and run by PCRE2 under limits. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +18,7 @@
 
 #include <pcre2.h>
 
+#include "regex.h"
 #include "template_internal.h"
 
 static struct tval tv_bool(bool b)
@@ -510,18 +511,15 @@ static struct tval f_urlunescape(struct tx *x, const struct tval *a, size_t n)
 
 /* ---- regular expressions ----------------------------------------------- */
 
+/* Compiles a Go/RE2 pattern (unanchored, as Go's regexp.MatchString) with
+ * the shared RE2 front end, so syntax and error texts are Go's. */
 static pcre2_code *re_compile(struct tx *x, const char *fn, const struct tval *pat)
 {
-    int code;
-    PCRE2_SIZE off;
-    pcre2_code *re = pcre2_compile((PCRE2_SPTR)pat->u.s.p, pat->u.s.n,
-                                   PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, &code, &off, NULL);
-    if (!re) {
-        PCRE2_UCHAR msg[200];
-        pcre2_get_error_message(code, msg, sizeof msg);
-        tx_fail(x, "error calling %s: error parsing regexp: %s: `%.*s`", fn, (char *)msg,
-                (int)(pat->u.s.n > 100 ? 100 : pat->u.s.n), pat->u.s.p);
-    }
+    struct errbuf err;
+    const char *p = tx_strndup(x, pat->u.s.p, pat->u.s.n);
+    pcre2_code *re = regex_compile(p, false, &err);
+    if (!re)
+        tx_fail(x, "error calling %s: %s", fn, err.msg);
     return re;
 }
 
@@ -540,20 +538,55 @@ static struct tval f_match(struct tx *x, const struct tval *a, size_t n)
     struct tval pat = tv_want_string(x, &a[0], "match");
     struct tval s = tv_want_string(x, &a[1], "match");
     pcre2_code *re = re_compile(x, "match", &pat);
-    pcre2_match_data *md = pcre2_match_data_create_from_pattern(re, NULL);
-    pcre2_match_context *mc = re_limits();
-    int rc = md ? pcre2_match(re, (PCRE2_SPTR)s.u.s.p, s.u.s.n, 0, 0, md, mc) : -1;
-    pcre2_match_context_free(mc);
-    pcre2_match_data_free(md);
-    pcre2_code_free(re);
-    if (rc < 0 && rc != PCRE2_ERROR_NOMATCH)
-        tx_fail(x, "error calling match: regexp match failed (%d)", rc);
-    return tv_bool(rc >= 0);
+    bool m = regex_match(re, s.u.s.p, s.u.s.n);
+    regex_free(re);
+    return tv_bool(m);
+}
+
+/* The number of the first capture group named `name` in Go pattern p (the
+ * PCRE2 translation drops names, keeping the numbering); -1 if none. */
+static int group_by_name(const char *p, size_t n, const char *name)
+{
+    int idx = 0;
+    size_t nl = strlen(name);
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] == '\\') {
+            i++;
+        } else if (p[i] == '[') { /* skip a class: []...] and [^]...] keep the first ] */
+            i++;
+            if (i < n && p[i] == '^')
+                i++;
+            if (i < n && p[i] == ']')
+                i++;
+            while (i < n && p[i] != ']') {
+                if (p[i] == '\\')
+                    i++;
+                else if (p[i] == '[' && i + 1 < n && p[i + 1] == ':') {
+                    const char *e = strstr(p + i + 2, ":]");
+                    if (e && (size_t)(e - p) < n)
+                        i = (size_t)(e - p) + 1;
+                }
+                i++;
+            }
+        } else if (p[i] == '(') {
+            if (i + 1 < n && p[i + 1] == '?') {
+                if (i + 3 < n && p[i + 2] == 'P' && p[i + 3] == '<') {
+                    idx++;
+                    if (n - (i + 4) > nl && memcmp(p + i + 4, name, nl) == 0 &&
+                        p[i + 4 + nl] == '>')
+                        return idx;
+                }
+            } else {
+                idx++;
+            }
+        }
+    }
+    return -1;
 }
 
 /* Go's Regexp.Expand: $1, ${1}, $name, ${name}, $$. */
 static void expand(struct buf *b, const char *t, size_t tn, const char *subj, PCRE2_SIZE *ov,
-                   int groups, pcre2_code *re)
+                   int groups, const struct tval *pat)
 {
     for (size_t i = 0; i < tn;) {
         if (t[i] != '$' || i + 1 >= tn) {
@@ -600,7 +633,7 @@ static void expand(struct buf *b, const char *t, size_t tn, const char *subj, PC
         if (numeric && nl < 9)
             g = (int)strtol(name, NULL, 10);
         else if (!numeric)
-            g = pcre2_substring_number_from_name(re, (PCRE2_SPTR)name);
+            g = group_by_name(pat->u.s.p, pat->u.s.n, name);
         if (g >= 0 && g < groups && ov[2 * g] != PCRE2_UNSET)
             buf_append(b, subj + ov[2 * g], ov[2 * g + 1] - ov[2 * g]);
     }
@@ -629,7 +662,7 @@ static struct tval f_rereplaceall(struct tx *x, const struct tval *a, size_t n)
             me = ms;
         buf_append(&b, s.u.s.p + last, ms > last ? ms - last : 0);
         if (me > last || ms == 0)
-            expand(&b, repl.u.s.p, repl.u.s.n, s.u.s.p, ov, rc, re);
+            expand(&b, repl.u.s.p, repl.u.s.n, s.u.s.p, ov, rc, &pat);
         last = me > last ? me : last;
         uint32_t r;
         size_t w = pos < s.u.s.n ? rune(s.u.s.p, s.u.s.n, pos, &r) : 0;
@@ -644,7 +677,7 @@ static struct tval f_rereplaceall(struct tx *x, const struct tval *a, size_t n)
         buf_append(&b, s.u.s.p + last, s.u.s.n - last);
     pcre2_match_context_free(mc);
     pcre2_match_data_free(md);
-    pcre2_code_free(re);
+    regex_free(re);
     if (rc < 0 && rc != PCRE2_ERROR_NOMATCH) {
         buf_deinit(&b);
         tx_fail(x, "error calling reReplaceAll: regexp match failed (%d)", rc);

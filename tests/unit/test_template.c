@@ -225,7 +225,7 @@ START_TEST(alertmanager_functions)
     R("{{ toJson (index .Alerts 1).StartsAt }}", "\"2024-05-01T09:00:00Z\"");
     ck_assert_str_eq(render("{{ match \"(\" \"x\" }}"),
                      "ERR: template: :1:4: executing \"\" at <match \"(\" \"x\">: error calling "
-                     "match: error parsing regexp: missing closing parenthesis: `(`");
+                     "match: error parsing regexp: missing closing ): `(`");
 }
 END_TEST
 
