@@ -112,6 +112,7 @@ $(BUILD)/obj $(BUILD)/test:
 # templates/default.tmpl is compiled into the binary (template.c reads
 # tmpl_default_text), so `make run` needs no installed files.  od + awk
 # rather than xxd, which is not always installed.
+.PRECIOUS: %/gen/default_tmpl.c
 %/gen/default_tmpl.c: templates/default.tmpl
 	@mkdir -p $(@D)
 	@{ echo '/* generated from templates/default.tmpl by the Makefile; do not edit */'; \

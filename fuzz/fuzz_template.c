@@ -12,7 +12,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "template.h"
+#include "../router/template.h"
 
 static struct label lab[] = {{"alertname", "A"}, {"job", "j<b>"}, {"severity", "critical"}};
 static struct label ann[] = {{"summary", "s & t"}};
