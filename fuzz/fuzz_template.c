@@ -20,8 +20,8 @@ static struct tmpl_alert alerts[] = {
     {"firing", {3, lab}, {1, ann}, 1714557600123LL, TMPL_TIME_ZERO, "http://g?x=1&y=2", "0123"},
     {"resolved", {3, lab}, {0, NULL}, 1714554000000LL, 1714557600000LL, "", "4567"},
 };
-static struct tmpl_data data = {"r\\.x", "firing", "http://am:9093", alerts, 2,
-                                {1, lab}, {3, lab}, {1, ann}, 1714557660000LL};
+static struct tmpl_data data = {"r\\.x",  "firing", "http://am:9093", alerts,         2,
+                                {1, lab}, {3, lab}, {1, ann},         1714557660000LL};
 
 int LLVMFuzzerTestOneInput(const uint8_t *in, size_t n)
 {
@@ -42,7 +42,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *in, size_t n)
     struct tmpl_set *s = tmpl_set_new();
     struct buf out;
     buf_init(&out, 0);
-    if (tmpl_set_load_default(s, &err) == 0 && tmpl_set_parse(s, "fuzz.tmpl", text, len, &err) == 0) {
+    if (tmpl_set_load_default(s, &err) == 0 &&
+        tmpl_set_parse(s, "fuzz.tmpl", text, len, &err) == 0) {
         tmpl_exec_named(s, "fuzz.tmpl", &data, html, &out, &err);
         buf_reset(&out);
         tmpl_exec_named(s, "__subject", &data, html, &out, &err);

@@ -79,7 +79,10 @@ char *arena_strndup(struct arena *a, const char *s, size_t n)
 
 /* ---- the set ----------------------------------------------------------- */
 
-struct tmpl_set *tmpl_set_new(void) { return xcalloc(1, sizeof(struct tmpl_set)); }
+struct tmpl_set *tmpl_set_new(void)
+{
+    return xcalloc(1, sizeof(struct tmpl_set));
+}
 
 void tmpl_set_free(struct tmpl_set *s)
 {

@@ -34,8 +34,8 @@ void tx_fail(struct tx *x, const char *fmt, ...)
         size_t span = n->end > n->pos ? n->end - n->pos : 0;
         if (span > 60)
             span = 60;
-        errbuf_set(x->err, "template: %s:%d:%d: executing \"%s\" at <%.*s>: %s", n->src->name,
-                   line, col, x->tname ? x->tname : "", (int)span, n->src->text + n->pos, msg);
+        errbuf_set(x->err, "template: %s:%d:%d: executing \"%s\" at <%.*s>: %s", n->src->name, line,
+                   col, x->tname ? x->tname : "", (int)span, n->src->text + n->pos, msg);
     } else {
         errbuf_set(x->err, "template: %s", msg);
     }
@@ -102,8 +102,12 @@ static struct tval literal(struct tx *x, const struct tnode *n, struct tval dot)
 {
     struct tval v = {.k = TV_NIL};
     switch (n->kind) {
-    case N_DOT: return dot;
-    case N_BOOL: v.k = TV_BOOL; v.u.b = n->flag; return v;
+    case N_DOT:
+        return dot;
+    case N_BOOL:
+        v.k = TV_BOOL;
+        v.u.b = n->flag;
+        return v;
     case N_NUM:
         if (n->flag) {
             v.k = TV_FLOAT;
@@ -112,8 +116,10 @@ static struct tval literal(struct tx *x, const struct tnode *n, struct tval dot)
             v = tv_int(n->i);
         }
         return v;
-    case N_STR: return tv_str(n->str, n->slen);
-    default: tx_fail(x, "unexpected node");
+    case N_STR:
+        return tv_str(n->str, n->slen);
+    default:
+        tx_fail(x, "unexpected node");
     }
 }
 
@@ -152,8 +158,7 @@ static struct tval call_func(struct tx *x, const struct tnode *id, const struct 
     if ((int)nargs < f->min || (f->max >= 0 && (int)nargs > f->max)) {
         if (f->max == f->min)
             tx_fail(x, "wrong number of args for %s: want %d got %zu", f->name, f->min, nargs);
-        tx_fail(x, "wrong number of args for %s: want at least %d got %zu", f->name, f->min,
-                nargs);
+        tx_fail(x, "wrong number of args for %s: want at least %d got %zu", f->name, f->min, nargs);
     }
     if (f == &tfunc_and || f == &tfunc_or) {
         /* short-circuit: the first falsy (and) / truthy (or) operand wins */
@@ -219,10 +224,16 @@ static struct tval eval_cmd(struct tx *x, const struct tnode *cmd, struct tval d
         x->at = first;
         return field_chain(x, v, first->names, first->nnames, a, n);
     }
-    case N_IDENT: return call_func(x, first, cmd, dot, final);
-    case N_PIPE: not_a_function(x, cmd, final); return eval_pipe(x, first, dot);
-    case N_NIL: tx_fail(x, "nil is not a command");
-    default: not_a_function(x, cmd, final); return literal(x, first, dot);
+    case N_IDENT:
+        return call_func(x, first, cmd, dot, final);
+    case N_PIPE:
+        not_a_function(x, cmd, final);
+        return eval_pipe(x, first, dot);
+    case N_NIL:
+        tx_fail(x, "nil is not a command");
+    default:
+        not_a_function(x, cmd, final);
+        return literal(x, first, dot);
     }
 }
 
@@ -230,14 +241,20 @@ static struct tval eval_arg(struct tx *x, const struct tnode *n, struct tval dot
 {
     x->at = n;
     switch (n->kind) {
-    case N_FIELD: return field_chain(x, dot, n->names, n->nnames, NULL, 0);
-    case N_VAR: return field_chain(x, find_var(x, n->str)->v, n->names, n->nnames, NULL, 0);
+    case N_FIELD:
+        return field_chain(x, dot, n->names, n->nnames, NULL, 0);
+    case N_VAR:
+        return field_chain(x, find_var(x, n->str)->v, n->names, n->nnames, NULL, 0);
     case N_CHAIN:
         return field_chain(x, eval_arg(x, n->pipe, dot), n->names, n->nnames, NULL, 0);
-    case N_PIPE: return eval_pipe(x, n, dot);
-    case N_IDENT: return call_func(x, n, NULL, dot, NULL);
-    case N_NIL: return (struct tval){.k = TV_NIL};
-    default: return literal(x, n, dot);
+    case N_PIPE:
+        return eval_pipe(x, n, dot);
+    case N_IDENT:
+        return call_func(x, n, NULL, dot, NULL);
+    case N_NIL:
+        return (struct tval){.k = TV_NIL};
+    default:
+        return literal(x, n, dot);
     }
 }
 
@@ -305,20 +322,35 @@ static enum flow exec_range(struct tx *x, const struct tnode *n, struct tval dot
     size_t inner = x->nvars, count = 0;
     const struct tnode *saved_at = x->at;
     switch (v.k) {
-    case TV_ALERTS: count = v.u.alerts.n; break;
-    case TV_STRINGS: count = v.u.strs.n; break;
+    case TV_ALERTS:
+        count = v.u.alerts.n;
+        break;
+    case TV_STRINGS:
+        count = v.u.strs.n;
+        break;
     case TV_PAIRS:
-    case TV_KV: count = v.u.kv.n; break;
-    case TV_NIL: count = 0; break;
-    default: x->at = n; tx_fail(x, "range can't iterate over %s", tv_typename(&v));
+    case TV_KV:
+        count = v.u.kv.n;
+        break;
+    case TV_NIL:
+        count = 0;
+        break;
+    default:
+        x->at = n;
+        tx_fail(x, "range can't iterate over %s", tv_typename(&v));
     }
     struct tval kv_sorted = v;
     for (size_t i = 0; i < count; i++) {
         struct tval elem, index = tv_int((int64_t)i);
         step(x);
         switch (v.k) {
-        case TV_ALERTS: elem.k = TV_ALERT; elem.u.alert = v.u.alerts.v[i]; break;
-        case TV_STRINGS: elem = tv_cstr(v.u.strs.v[i]); break;
+        case TV_ALERTS:
+            elem.k = TV_ALERT;
+            elem.u.alert = v.u.alerts.v[i];
+            break;
+        case TV_STRINGS:
+            elem = tv_cstr(v.u.strs.v[i]);
+            break;
         case TV_PAIRS:
             elem.k = TV_PAIR;
             elem.u.kv.v = &v.u.kv.v[i];
@@ -381,7 +413,9 @@ static enum flow exec_node(struct tx *x, const struct tnode *n, struct tval dot)
 {
     step(x);
     switch (n->kind) {
-    case N_TEXT: emit(x, n->str, n->slen); return FLOW_NORMAL;
+    case N_TEXT:
+        emit(x, n->str, n->slen);
+        return FLOW_NORMAL;
     case N_ACTION: {
         struct tval v = eval_pipe(x, n->pipe, dot);
         if (n->pipe->nnames == 0) {
@@ -402,12 +436,19 @@ static enum flow exec_node(struct tx *x, const struct tnode *n, struct tval dot)
         x->nvars = mark;
         return f;
     }
-    case N_RANGE: return exec_range(x, n, dot);
-    case N_TEMPLATE: return exec_template(x, n, dot);
-    case N_BREAK: return FLOW_BREAK;
-    case N_CONTINUE: return FLOW_CONTINUE;
-    case N_LIST: return exec_list(x, n, dot);
-    default: x->at = n; tx_fail(x, "unknown node");
+    case N_RANGE:
+        return exec_range(x, n, dot);
+    case N_TEMPLATE:
+        return exec_template(x, n, dot);
+    case N_BREAK:
+        return FLOW_BREAK;
+    case N_CONTINUE:
+        return FLOW_CONTINUE;
+    case N_LIST:
+        return exec_list(x, n, dot);
+    default:
+        x->at = n;
+        tx_fail(x, "unknown node");
     }
 }
 

@@ -97,19 +97,32 @@ void tfmt_html_escape(struct buf *b, const char *s, size_t n, bool template_html
 {
     for (size_t i = 0; i < n; i++) {
         switch (s[i]) {
-        case '"': buf_puts(b, "&#34;"); break;
-        case '\'': buf_puts(b, "&#39;"); break;
-        case '&': buf_puts(b, "&amp;"); break;
-        case '<': buf_puts(b, "&lt;"); break;
-        case '>': buf_puts(b, "&gt;"); break;
+        case '"':
+            buf_puts(b, "&#34;");
+            break;
+        case '\'':
+            buf_puts(b, "&#39;");
+            break;
+        case '&':
+            buf_puts(b, "&amp;");
+            break;
+        case '<':
+            buf_puts(b, "&lt;");
+            break;
+        case '>':
+            buf_puts(b, "&gt;");
+            break;
         case '+':
             if (template_html)
                 buf_puts(b, "&#43;");
             else
                 buf_putc(b, '+');
             break;
-        case 0: buf_puts(b, "\xef\xbf\xbd"); break;
-        default: buf_putc(b, s[i]);
+        case 0:
+            buf_puts(b, "\xef\xbf\xbd");
+            break;
+        default:
+            buf_putc(b, s[i]);
         }
     }
 }
@@ -119,13 +132,27 @@ void tfmt_js_escape(struct buf *b, const char *s, size_t n)
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
         switch (c) {
-        case '\\': buf_puts(b, "\\\\"); break;
-        case '\'': buf_puts(b, "\\'"); break;
-        case '"': buf_puts(b, "\\\""); break;
-        case '<': buf_puts(b, "\\u003C"); break;
-        case '>': buf_puts(b, "\\u003E"); break;
-        case '&': buf_puts(b, "\\u0026"); break;
-        case '=': buf_puts(b, "\\u003D"); break;
+        case '\\':
+            buf_puts(b, "\\\\");
+            break;
+        case '\'':
+            buf_puts(b, "\\'");
+            break;
+        case '"':
+            buf_puts(b, "\\\"");
+            break;
+        case '<':
+            buf_puts(b, "\\u003C");
+            break;
+        case '>':
+            buf_puts(b, "\\u003E");
+            break;
+        case '&':
+            buf_puts(b, "\\u0026");
+            break;
+        case '=':
+            buf_puts(b, "\\u003D");
+            break;
         default:
             if (c < ' ')
                 buf_printf(b, "\\u%04X", c);
@@ -154,7 +181,10 @@ static size_t utf8_len(const unsigned char *s, size_t n)
 {
     if (s[0] < 0x80)
         return 1;
-    size_t l = (s[0] & 0xE0) == 0xC0 ? 2 : (s[0] & 0xF0) == 0xE0 ? 3 : (s[0] & 0xF8) == 0xF0 ? 4 : 0;
+    size_t l = (s[0] & 0xE0) == 0xC0   ? 2
+               : (s[0] & 0xF0) == 0xE0 ? 3
+               : (s[0] & 0xF8) == 0xF0 ? 4
+                                       : 0;
     if (l == 0 || l > n || !utf8_valid((const char *)s, l))
         return 0;
     return l;
@@ -167,15 +197,33 @@ void tfmt_quote(struct buf *b, const char *s, size_t n)
         unsigned char c = (unsigned char)s[i];
         const char *esc = NULL;
         switch (c) {
-        case '\a': esc = "\\a"; break;
-        case '\b': esc = "\\b"; break;
-        case '\f': esc = "\\f"; break;
-        case '\n': esc = "\\n"; break;
-        case '\r': esc = "\\r"; break;
-        case '\t': esc = "\\t"; break;
-        case '\v': esc = "\\v"; break;
-        case '\\': esc = "\\\\"; break;
-        case '"': esc = "\\\""; break;
+        case '\a':
+            esc = "\\a";
+            break;
+        case '\b':
+            esc = "\\b";
+            break;
+        case '\f':
+            esc = "\\f";
+            break;
+        case '\n':
+            esc = "\\n";
+            break;
+        case '\r':
+            esc = "\\r";
+            break;
+        case '\t':
+            esc = "\\t";
+            break;
+        case '\v':
+            esc = "\\v";
+            break;
+        case '\\':
+            esc = "\\\\";
+            break;
+        case '"':
+            esc = "\\\"";
+            break;
         }
         if (esc) {
             buf_puts(b, esc);
@@ -249,7 +297,10 @@ static void json_kv(struct buf *b, const struct label *v, size_t n)
     buf_putc(b, '}');
 }
 
-static void json_cstr(struct buf *b, const char *s) { tfmt_json_string(b, s ? s : "", s ? strlen(s) : 0); }
+static void json_cstr(struct buf *b, const char *s)
+{
+    tfmt_json_string(b, s ? s : "", s ? strlen(s) : 0);
+}
 
 static void json_alert(struct buf *b, const struct tmpl_alert *a)
 {
@@ -276,18 +327,28 @@ static void json_alert(struct buf *b, const struct tmpl_alert *a)
 void tfmt_json(struct tx *x, struct buf *b, const struct tval *v)
 {
     switch (v->k) {
-    case TV_NIL: buf_puts(b, "null"); break;
-    case TV_BOOL: buf_puts(b, v->u.b ? "true" : "false"); break;
+    case TV_NIL:
+        buf_puts(b, "null");
+        break;
+    case TV_BOOL:
+        buf_puts(b, v->u.b ? "true" : "false");
+        break;
     case TV_INT:
-    case TV_DURATION: buf_printf(b, "%lld", (long long)v->u.i); break;
+    case TV_DURATION:
+        buf_printf(b, "%lld", (long long)v->u.i);
+        break;
     case TV_FLOAT:
         if (isnan(v->u.f) || isinf(v->u.f))
             tx_fail(x, "error calling toJson: json: unsupported value: %g", v->u.f);
         float_shortest(b, v->u.f, -6, 21, true);
         break;
     case TV_STRING:
-    case TV_HTML: tfmt_json_string(b, v->u.s.p, v->u.s.n); break;
-    case TV_KV: json_kv(b, v->u.kv.v, v->u.kv.n); break;
+    case TV_HTML:
+        tfmt_json_string(b, v->u.s.p, v->u.s.n);
+        break;
+    case TV_KV:
+        json_kv(b, v->u.kv.v, v->u.kv.n);
+        break;
     case TV_PAIR:
     case TV_PAIRS:
         if (v->k == TV_PAIRS)
@@ -311,7 +372,9 @@ void tfmt_json(struct tx *x, struct buf *b, const struct tval *v)
         }
         buf_putc(b, ']');
         break;
-    case TV_ALERT: json_alert(b, v->u.alert); break;
+    case TV_ALERT:
+        json_alert(b, v->u.alert);
+        break;
     case TV_ALERTS:
         buf_putc(b, '[');
         for (size_t i = 0; i < v->u.alerts.n; i++) {
@@ -338,8 +401,7 @@ void tfmt_json(struct tx *x, struct buf *b, const struct tval *v)
         buf_puts(b, ",\"commonLabels\":");
         json_kv(b, d->common_labels.v, d->common_labels.v ? d->common_labels.n : 0);
         buf_puts(b, ",\"commonAnnotations\":");
-        json_kv(b, d->common_annotations.v,
-                d->common_annotations.v ? d->common_annotations.n : 0);
+        json_kv(b, d->common_annotations.v, d->common_annotations.v ? d->common_annotations.n : 0);
         buf_puts(b, ",\"externalURL\":");
         json_cstr(b, d->external_url);
         buf_putc(b, '}');
@@ -398,11 +460,16 @@ static void fmt_int(struct buf *b, const struct spec *sp, char verb, int64_t i)
 {
     char f[32], *p = f;
     *p++ = '%';
-    if (sp->minus) *p++ = '-';
-    if (sp->plus) *p++ = '+';
-    if (sp->space) *p++ = ' ';
-    if (sp->zero && sp->prec < 0) *p++ = '0';
-    if (sp->sharp && verb != 'd') *p++ = '#';
+    if (sp->minus)
+        *p++ = '-';
+    if (sp->plus)
+        *p++ = '+';
+    if (sp->space)
+        *p++ = ' ';
+    if (sp->zero && sp->prec < 0)
+        *p++ = '0';
+    if (sp->sharp && verb != 'd')
+        *p++ = '#';
     *p++ = '*';
     if (sp->prec >= 0) {
         *p++ = '.';
@@ -483,9 +550,8 @@ static void fmt_one(struct tx *x, struct buf *b, const struct spec *sp, char ver
     switch (verb) {
     case 'v':
     case 's':
-        if (verb == 's' && !(is_str || v->k == TV_STRINGS || v->k == TV_KV ||
-                             v->k == TV_TIME || v->k == TV_DURATION || v->k == TV_PAIRS ||
-                             v->k == TV_PAIR)) {
+        if (verb == 's' && !(is_str || v->k == TV_STRINGS || v->k == TV_KV || v->k == TV_TIME ||
+                             v->k == TV_DURATION || v->k == TV_PAIRS || v->k == TV_PAIR)) {
             bad_verb(x, &t, verb, v);
         } else if (verb == 'v' && sp->sharp && is_str) {
             tfmt_quote(&t, v->u.s.p, v->u.s.n);
@@ -533,7 +599,12 @@ static void fmt_one(struct tx *x, struct buf *b, const struct spec *sp, char ver
             break;
         }
         /* fall through */
-    case 'd': case 'o': case 'O': case 'b': case 'c': case 'U':
+    case 'd':
+    case 'o':
+    case 'O':
+    case 'b':
+    case 'c':
+    case 'U':
         if (!is_int) {
             bad_verb(x, &t, verb, v);
             pad(b, sp, buf_str(&t), t.len);
@@ -547,7 +618,12 @@ static void fmt_one(struct tx *x, struct buf *b, const struct spec *sp, char ver
             fmt_int(b, sp, verb, v->u.i);
         }
         break;
-    case 'e': case 'E': case 'f': case 'F': case 'g': case 'G':
+    case 'e':
+    case 'E':
+    case 'f':
+    case 'F':
+    case 'g':
+    case 'G':
         if (v->k != TV_FLOAT) {
             bad_verb(x, &t, verb, v);
             pad(b, sp, buf_str(&t), t.len);
@@ -556,9 +632,12 @@ static void fmt_one(struct tx *x, struct buf *b, const struct spec *sp, char ver
         {
             char f[16], *p = f;
             *p++ = '%';
-            if (sp->plus) *p++ = '+';
-            if (sp->space) *p++ = ' ';
-            if (sp->sharp) *p++ = '#';
+            if (sp->plus)
+                *p++ = '+';
+            if (sp->space)
+                *p++ = ' ';
+            if (sp->sharp)
+                *p++ = '#';
             *p++ = '.';
             *p++ = '*';
             *p++ = verb;
@@ -591,7 +670,9 @@ static void fmt_one(struct tx *x, struct buf *b, const struct spec *sp, char ver
             bad_verb(x, &t, verb, v);
         pad(b, sp, buf_str(&t), t.len);
         break;
-    default: bad_verb(x, &t, verb, v); buf_append(b, buf_str(&t), t.len);
+    default:
+        bad_verb(x, &t, verb, v);
+        buf_append(b, buf_str(&t), t.len);
     }
     buf_deinit(&t);
 }
@@ -609,12 +690,18 @@ void tfmt_printf(struct tx *x, struct buf *b, const char *f, size_t n, const str
         i++;
         struct spec sp = {false, false, false, false, false, -1, -1};
         for (; i < n; i++) {
-            if (f[i] == '-') sp.minus = true;
-            else if (f[i] == '+') sp.plus = true;
-            else if (f[i] == '#') sp.sharp = true;
-            else if (f[i] == '0') sp.zero = !sp.minus;
-            else if (f[i] == ' ') sp.space = true;
-            else break;
+            if (f[i] == '-')
+                sp.minus = true;
+            else if (f[i] == '+')
+                sp.plus = true;
+            else if (f[i] == '#')
+                sp.sharp = true;
+            else if (f[i] == '0')
+                sp.zero = !sp.minus;
+            else if (f[i] == ' ')
+                sp.space = true;
+            else
+                break;
         }
         if (i < n && f[i] == '*') {
             i++;

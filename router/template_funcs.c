@@ -30,7 +30,7 @@ static struct tval tv_bool(bool b)
 
 /* Copies a finished scratch buffer into the arena as a string value; fails
  * (after freeing b) if the buffer hit its cap. */
-static struct tval take(struct tx *x, struct buf *b, enum tv_kind k)
+struct tval tx_take(struct tx *x, struct buf *b, enum tv_kind k)
 {
     bool over = b->overflow;
     size_t n = b->len;
@@ -50,7 +50,10 @@ static struct tval take(struct tx *x, struct buf *b, enum tv_kind k)
     return v;
 }
 
-static void sbuf(struct buf *b) { buf_init(b, TMPL_OUTPUT_MAX * 4); }
+void tx_sbuf(struct buf *b)
+{
+    buf_init(b, TMPL_OUTPUT_MAX * 4);
+}
 
 /* ---- comparison -------------------------------------------------------- */
 
@@ -59,14 +62,20 @@ enum kind { K_INVALID, K_BOOL, K_INT, K_FLOAT, K_STRING, K_OTHER };
 static enum kind basic(const struct tval *v)
 {
     switch (v->k) {
-    case TV_NIL: return K_INVALID;
-    case TV_BOOL: return K_BOOL;
+    case TV_NIL:
+        return K_INVALID;
+    case TV_BOOL:
+        return K_BOOL;
     case TV_INT:
-    case TV_DURATION: return K_INT;
-    case TV_FLOAT: return K_FLOAT;
+    case TV_DURATION:
+        return K_INT;
+    case TV_FLOAT:
+        return K_FLOAT;
     case TV_STRING:
-    case TV_HTML: return K_STRING;
-    default: return K_OTHER;
+    case TV_HTML:
+        return K_STRING;
+    default:
+        return K_OTHER;
     }
 }
 
@@ -88,11 +97,16 @@ static bool eq2(struct tx *x, const char *fn, const struct tval *a, const struct
         return false;
     }
     switch (ka) {
-    case K_INVALID: return true;
-    case K_BOOL: return a->u.b == b->u.b;
-    case K_INT: return a->u.i == b->u.i;
-    case K_FLOAT: return a->u.f == b->u.f;
-    case K_STRING: return scmp(a, b) == 0;
+    case K_INVALID:
+        return true;
+    case K_BOOL:
+        return a->u.b == b->u.b;
+    case K_INT:
+        return a->u.i == b->u.i;
+    case K_FLOAT:
+        return a->u.f == b->u.f;
+    case K_STRING:
+        return scmp(a, b) == 0;
     default:
         if (a->k != b->k)
             return false;
@@ -132,13 +146,19 @@ static bool lt2(struct tx *x, const char *fn, const struct tval *a, const struct
     if (ka != kb)
         tx_fail(x, "error calling %s: incompatible types for comparison", fn);
     switch (ka) {
-    case K_INT: return a->u.i < b->u.i;
-    case K_FLOAT: return a->u.f < b->u.f;
-    default: return scmp(a, b) < 0;
+    case K_INT:
+        return a->u.i < b->u.i;
+    case K_FLOAT:
+        return a->u.f < b->u.f;
+    default:
+        return scmp(a, b) < 0;
     }
 }
 
-static struct tval f_lt(struct tx *x, const struct tval *a, size_t n) { return tv_bool(lt2(x, "lt", &a[0], &a[1])); }
+static struct tval f_lt(struct tx *x, const struct tval *a, size_t n)
+{
+    return tv_bool(lt2(x, "lt", &a[0], &a[1]));
+}
 static struct tval f_le(struct tx *x, const struct tval *a, size_t n)
 {
     return tv_bool(lt2(x, "le", &a[0], &a[1]) || eq2(x, "le", &a[0], &a[1]));
@@ -147,14 +167,23 @@ static struct tval f_gt(struct tx *x, const struct tval *a, size_t n)
 {
     return tv_bool(!(lt2(x, "gt", &a[0], &a[1]) || eq2(x, "gt", &a[0], &a[1])));
 }
-static struct tval f_ge(struct tx *x, const struct tval *a, size_t n) { return tv_bool(!lt2(x, "ge", &a[0], &a[1])); }
+static struct tval f_ge(struct tx *x, const struct tval *a, size_t n)
+{
+    return tv_bool(!lt2(x, "ge", &a[0], &a[1]));
+}
 
 /* and/or are evaluated lazily by the executor; these are never called. */
-static struct tval f_andor(struct tx *x, const struct tval *a, size_t n) { return a[n - 1]; }
+static struct tval f_andor(struct tx *x, const struct tval *a, size_t n)
+{
+    return a[n - 1];
+}
 const struct tfunc tfunc_and = {"and", f_andor, 1, -1};
 const struct tfunc tfunc_or = {"or", f_andor, 1, -1};
 
-static struct tval f_not(struct tx *x, const struct tval *a, size_t n) { return tv_bool(!tv_truth(&a[0])); }
+static struct tval f_not(struct tx *x, const struct tval *a, size_t n)
+{
+    return tv_bool(!tv_truth(&a[0]));
+}
 
 /* ---- len, index -------------------------------------------------------- */
 
@@ -162,13 +191,19 @@ static struct tval f_len(struct tx *x, const struct tval *a, size_t n)
 {
     switch (a[0].k) {
     case TV_STRING:
-    case TV_HTML: return tv_int((int64_t)a[0].u.s.n);
+    case TV_HTML:
+        return tv_int((int64_t)a[0].u.s.n);
     case TV_KV:
-    case TV_PAIRS: return tv_int((int64_t)a[0].u.kv.n);
-    case TV_STRINGS: return tv_int((int64_t)a[0].u.strs.n);
-    case TV_ALERTS: return tv_int((int64_t)a[0].u.alerts.n);
-    case TV_NIL: tx_fail(x, "error calling len: len of nil pointer");
-    default: tx_fail(x, "error calling len: len of type %s", tv_typename(&a[0]));
+    case TV_PAIRS:
+        return tv_int((int64_t)a[0].u.kv.n);
+    case TV_STRINGS:
+        return tv_int((int64_t)a[0].u.strs.n);
+    case TV_ALERTS:
+        return tv_int((int64_t)a[0].u.alerts.n);
+    case TV_NIL:
+        tx_fail(x, "error calling len: len of nil pointer");
+    default:
+        tx_fail(x, "error calling len: len of type %s", tv_typename(&a[0]));
     }
 }
 
@@ -193,12 +228,21 @@ static struct tval f_index(struct tx *x, const struct tval *a, size_t n)
         }
         size_t len;
         switch (item.k) {
-        case TV_STRINGS: len = item.u.strs.n; break;
-        case TV_ALERTS: len = item.u.alerts.n; break;
-        case TV_PAIRS: len = item.u.kv.n; break;
+        case TV_STRINGS:
+            len = item.u.strs.n;
+            break;
+        case TV_ALERTS:
+            len = item.u.alerts.n;
+            break;
+        case TV_PAIRS:
+            len = item.u.kv.n;
+            break;
         case TV_STRING:
-        case TV_HTML: len = item.u.s.n; break;
-        default: tx_fail(x, "error calling index: can't index item of type %s", tv_typename(&item));
+        case TV_HTML:
+            len = item.u.s.n;
+            break;
+        default:
+            tx_fail(x, "error calling index: can't index item of type %s", tv_typename(&item));
         }
         if (ix->k != TV_INT)
             tx_fail(x, "error calling index: cannot index slice/array with type %s",
@@ -207,7 +251,9 @@ static struct tval f_index(struct tx *x, const struct tval *a, size_t n)
             tx_fail(x, "error calling index: index out of range: %lld", (long long)ix->u.i);
         size_t i = (size_t)ix->u.i;
         switch (item.k) {
-        case TV_STRINGS: item = tv_cstr(item.u.strs.v[i]); break;
+        case TV_STRINGS:
+            item = tv_cstr(item.u.strs.v[i]);
+            break;
         case TV_ALERTS: {
             const struct tmpl_alert *al = item.u.alerts.v[i];
             item.k = TV_ALERT;
@@ -219,7 +265,9 @@ static struct tval f_index(struct tx *x, const struct tval *a, size_t n)
             item.u.kv.v = &item.u.kv.v[i];
             item.u.kv.n = 1;
             break;
-        default: item = tv_int((unsigned char)item.u.s.p[i]); break;
+        default:
+            item = tv_int((unsigned char)item.u.s.p[i]);
+            break;
         }
     }
     return item;
@@ -227,7 +275,10 @@ static struct tval f_index(struct tx *x, const struct tval *a, size_t n)
 
 /* ---- printing ---------------------------------------------------------- */
 
-static bool is_str(const struct tval *v) { return v->k == TV_STRING || v->k == TV_HTML; }
+static bool is_str(const struct tval *v)
+{
+    return v->k == TV_STRING || v->k == TV_HTML;
+}
 
 /* fmt.Sprint (spaces between operands when neither is a string) or
  * fmt.Sprintln (always spaces, final newline). */
@@ -245,26 +296,26 @@ static void sprint(struct tx *x, struct buf *b, const struct tval *a, size_t n, 
 static struct tval f_print(struct tx *x, const struct tval *a, size_t n)
 {
     struct buf b;
-    sbuf(&b);
+    tx_sbuf(&b);
     sprint(x, &b, a, n, false);
-    return take(x, &b, TV_STRING);
+    return tx_take(x, &b, TV_STRING);
 }
 
 static struct tval f_println(struct tx *x, const struct tval *a, size_t n)
 {
     struct buf b;
-    sbuf(&b);
+    tx_sbuf(&b);
     sprint(x, &b, a, n, true);
-    return take(x, &b, TV_STRING);
+    return tx_take(x, &b, TV_STRING);
 }
 
 static struct tval f_printf(struct tx *x, const struct tval *a, size_t n)
 {
     struct tval f = tv_want_string(x, &a[0], "printf");
     struct buf b;
-    sbuf(&b);
+    tx_sbuf(&b);
     tfmt_printf(x, &b, f.u.s.p, f.u.s.n, a + 1, n - 1);
-    return take(x, &b, TV_STRING);
+    return tx_take(x, &b, TV_STRING);
 }
 
 /* The escapers' argument: the string itself, or fmt.Sprint of all. */
@@ -273,36 +324,36 @@ static struct tval esc_arg(struct tx *x, const struct tval *a, size_t n)
     if (n == 1 && is_str(&a[0]))
         return a[0];
     struct buf b;
-    sbuf(&b);
+    tx_sbuf(&b);
     sprint(x, &b, a, n, false);
-    return take(x, &b, TV_STRING);
+    return tx_take(x, &b, TV_STRING);
 }
 
 static struct tval f_html(struct tx *x, const struct tval *a, size_t n)
 {
     struct tval s = esc_arg(x, a, n);
     struct buf b;
-    sbuf(&b);
+    tx_sbuf(&b);
     tfmt_html_escape(&b, s.u.s.p, s.u.s.n, false);
-    return take(x, &b, TV_STRING);
+    return tx_take(x, &b, TV_STRING);
 }
 
 static struct tval f_js(struct tx *x, const struct tval *a, size_t n)
 {
     struct tval s = esc_arg(x, a, n);
     struct buf b;
-    sbuf(&b);
+    tx_sbuf(&b);
     tfmt_js_escape(&b, s.u.s.p, s.u.s.n);
-    return take(x, &b, TV_STRING);
+    return tx_take(x, &b, TV_STRING);
 }
 
 static struct tval f_urlquery(struct tx *x, const struct tval *a, size_t n)
 {
     struct tval s = esc_arg(x, a, n);
     struct buf b;
-    sbuf(&b);
+    tx_sbuf(&b);
     tfmt_query_escape(&b, s.u.s.p, s.u.s.n);
-    return take(x, &b, TV_STRING);
+    return tx_take(x, &b, TV_STRING);
 }
 
 /* ---- strings ----------------------------------------------------------- */
@@ -366,7 +417,7 @@ static struct tval change_case(struct tx *x, const struct tval *a, const char *f
 {
     struct tval s = tv_want_string(x, &a[0], fn);
     struct buf b;
-    sbuf(&b);
+    tx_sbuf(&b);
     bool in_word = false;
     uint32_t prev = 0;
     for (size_t i = 0; i < s.u.s.n;) {
@@ -382,10 +433,10 @@ static struct tval change_case(struct tx *x, const struct tval *a, const char *f
             bool prev_alpha = prev < 0x80 && (prev | 0x20) - 'a' < 26;
             bool next_alpha = next < 0x80 && (next | 0x20) - 'a' < 26;
             bool prev_digit = prev - '0' < 10, next_digit = next - '0' < 10;
-            bool joiner = in_word && (((r == ':' || r == '.' || r == '\'') && prev_alpha &&
-                                       next_alpha) ||
-                                      ((r == '.' || r == ',' || r == ';' || r == '\'') &&
-                                       prev_digit && next_digit));
+            bool joiner =
+                in_word &&
+                (((r == ':' || r == '.' || r == '\'') && prev_alpha && next_alpha) ||
+                 ((r == '.' || r == ',' || r == ';' || r == '\'') && prev_digit && next_digit));
             upper = alnum && !in_word;
             if (alnum)
                 in_word = true;
@@ -399,12 +450,21 @@ static struct tval change_case(struct tx *x, const struct tval *a, const char *f
         prev = r;
         i += l;
     }
-    return take(x, &b, TV_STRING);
+    return tx_take(x, &b, TV_STRING);
 }
 
-static struct tval f_upper(struct tx *x, const struct tval *a, size_t n) { return change_case(x, a, "toUpper", 1); }
-static struct tval f_lower(struct tx *x, const struct tval *a, size_t n) { return change_case(x, a, "toLower", 0); }
-static struct tval f_title(struct tx *x, const struct tval *a, size_t n) { return change_case(x, a, "title", 2); }
+static struct tval f_upper(struct tx *x, const struct tval *a, size_t n)
+{
+    return change_case(x, a, "toUpper", 1);
+}
+static struct tval f_lower(struct tx *x, const struct tval *a, size_t n)
+{
+    return change_case(x, a, "toLower", 0);
+}
+static struct tval f_title(struct tx *x, const struct tval *a, size_t n)
+{
+    return change_case(x, a, "title", 2);
+}
 
 static size_t space_len(const char *s, size_t n)
 {
@@ -443,13 +503,13 @@ static struct tval f_join(struct tx *x, const struct tval *a, size_t n)
         tx_fail(x, "error calling join: wrong type for value; expected []string; got %s",
                 tv_typename(&a[1]));
     struct buf b;
-    sbuf(&b);
+    tx_sbuf(&b);
     for (size_t i = 0; a[1].k == TV_STRINGS && i < a[1].u.strs.n; i++) {
         if (i)
             buf_append(&b, sep.u.s.p, sep.u.s.n);
         buf_puts(&b, a[1].u.strs.v[i]);
     }
-    return take(x, &b, TV_STRING);
+    return tx_take(x, &b, TV_STRING);
 }
 
 static struct tval f_stringslice(struct tx *x, const struct tval *a, size_t n)
@@ -479,8 +539,10 @@ static struct tval f_safeurl(struct tx *x, const struct tval *a, size_t n)
 
 static int hexval(char c)
 {
-    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
-         : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+    return c >= '0' && c <= '9'   ? c - '0'
+           : c >= 'a' && c <= 'f' ? c - 'a' + 10
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                  : -1;
 }
 
 static struct tval f_urlunescape(struct tx *x, const struct tval *a, size_t n)
@@ -603,8 +665,9 @@ static void expand(struct buf *b, const char *t, size_t tn, const char *subj, PC
         if (t[i] == '{') {
             ns = i + 1;
             ne = ns;
-            while (ne < tn && t[ne] != '}' && (t[ne] == '_' || (unsigned)((t[ne] | 0x20) - 'a') < 26 ||
-                                                (unsigned)(t[ne] - '0') < 10))
+            while (ne < tn && t[ne] != '}' &&
+                   (t[ne] == '_' || (unsigned)((t[ne] | 0x20) - 'a') < 26 ||
+                    (unsigned)(t[ne] - '0') < 10))
                 ne++;
             if (ne >= tn || t[ne] != '}' || ne == ns) { /* malformed: literal $ */
                 buf_putc(b, '$');
@@ -648,7 +711,7 @@ static struct tval f_rereplaceall(struct tx *x, const struct tval *a, size_t n)
     pcre2_match_data *md = pcre2_match_data_create_from_pattern(re, NULL);
     pcre2_match_context *mc = re_limits();
     struct buf b;
-    sbuf(&b);
+    tx_sbuf(&b);
     size_t pos = 0, last = 0;
     int rc = 0;
     uint64_t iters = 0;
@@ -682,151 +745,44 @@ static struct tval f_rereplaceall(struct tx *x, const struct tval *a, size_t n)
         buf_deinit(&b);
         tx_fail(x, "error calling reReplaceAll: regexp match failed (%d)", rc);
     }
-    return take(x, &b, TV_STRING);
-}
-
-/* ---- time -------------------------------------------------------------- */
-
-static const struct ttime *want_time(struct tx *x, const struct tval *v, const char *fn)
-{
-    if (v->k != TV_TIME)
-        tx_fail(x, "error calling %s: wrong type for value; expected time.Time; got %s", fn,
-                tv_typename(v));
-    return &v->u.t;
-}
-
-static int64_t now_ms(struct tx *x)
-{
-    if (x->now_ms)
-        return x->now_ms;
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static struct tval f_date(struct tx *x, const struct tval *a, size_t n)
-{
-    struct tval l = tv_want_string(x, &a[0], "date");
-    const struct ttime *t = want_time(x, &a[1], "date");
-    struct buf b;
-    sbuf(&b);
-    ttime_format(&b, t, l.u.s.p, l.u.s.n);
-    return take(x, &b, TV_STRING);
-}
-
-static struct tval f_tz(struct tx *x, const struct tval *a, size_t n)
-{
-    struct tval name = tv_want_string(x, &a[0], "tz");
-    struct tval r = a[1];
-    want_time(x, &a[1], "tz");
-    const char *nm = tx_strndup(x, name.u.s.p, name.u.s.n);
-    if (strlen(nm) != name.u.s.n || ttime_in_zone(x, &r.u.t, nm) < 0)
-        tx_fail(x, "error calling tz: unknown time zone %s", nm);
-    return r;
-}
-
-static struct tval f_now(struct tx *x, const struct tval *a, size_t n)
-{
-    struct tval v = {.k = TV_TIME};
-    v.u.t = ttime_from_ms(now_ms(x));
-    return v;
-}
-
-static struct tval f_since(struct tx *x, const struct tval *a, size_t n)
-{
-    const struct ttime *t = want_time(x, &a[0], "since");
-    int64_t now = now_ms(x);
-    double d = ((double)now / 1000.0 - (double)t->sec) * 1e9 - t->nsec;
-    struct tval v = {.k = TV_DURATION};
-    v.u.i = d >= 9.2e18 ? INT64_MAX : d <= -9.2e18 ? INT64_MIN
-                                                   : (now / 1000 - t->sec) * 1000000000 +
-                                                         (now % 1000) * 1000000 - t->nsec;
-    return v;
-}
-
-/* Prometheus' humanizeDuration: seconds as "1d 2h 3m 4s" or "1.5ms". */
-static struct tval f_humanizeduration(struct tx *x, const struct tval *a, size_t n)
-{
-    double v;
-    switch (a[0].k) {
-    case TV_INT: v = (double)a[0].u.i; break;
-    case TV_FLOAT: v = a[0].u.f; break;
-    case TV_DURATION: v = (double)a[0].u.i / 1e9; break;
-    case TV_STRING: {
-        char *s = tx_strndup(x, a[0].u.s.p, a[0].u.s.n), *e;
-        v = strtod(s, &e);
-        if (*e || e == s)
-            tx_fail(x, "error calling humanizeDuration: strconv.ParseFloat: parsing \"%s\": "
-                       "invalid syntax", s);
-        break;
-    }
-    default:
-        tx_fail(x, "error calling humanizeDuration: can't convert %s to float",
-                tv_typename(&a[0]));
-    }
-    struct buf b;
-    sbuf(&b);
-    if (isnan(v) || isinf(v)) {
-        tfmt_float(&b, v, 'g', 4);
-    } else if (v == 0) {
-        buf_puts(&b, "0s");
-    } else if (fabs(v) >= 1) {
-        const char *sign = v < 0 ? "-" : "";
-        double av = fabs(v);
-        int64_t d = av > 9e18 ? INT64_MAX : (int64_t)av;
-        int64_t sec = d % 60, min = d / 60 % 60, hr = d / 3600 % 24, days = d / 86400;
-        if (days)
-            buf_printf(&b, "%s%lldd %lldh %lldm %llds", sign, (long long)days, (long long)hr,
-                       (long long)min, (long long)sec);
-        else if (hr)
-            buf_printf(&b, "%s%lldh %lldm %llds", sign, (long long)hr, (long long)min,
-                       (long long)sec);
-        else if (min)
-            buf_printf(&b, "%s%lldm %llds", sign, (long long)min, (long long)sec);
-        else {
-            buf_puts(&b, sign);
-            tfmt_float(&b, av, 'g', 4);
-            buf_putc(&b, 's');
-        }
-    } else {
-        static const char *pre[] = {"m", "u", "n", "p", "f", "a", "z", "y"};
-        const char *prefix = "";
-        for (size_t i = 0; i < 8 && fabs(v) < 1; i++) {
-            prefix = pre[i];
-            v *= 1000;
-        }
-        tfmt_float(&b, v, 'g', 4);
-        buf_printf(&b, "%ss", prefix);
-    }
-    return take(x, &b, TV_STRING);
-}
-
-static struct tval f_tojson(struct tx *x, const struct tval *a, size_t n)
-{
-    struct buf b;
-    sbuf(&b);
-    if (a[0].k == TV_FLOAT && (isnan(a[0].u.f) || isinf(a[0].u.f))) {
-        buf_deinit(&b);
-        tx_fail(x, "error calling toJson: json: unsupported value");
-    }
-    tfmt_json(x, &b, &a[0]);
-    return take(x, &b, TV_STRING);
+    return tx_take(x, &b, TV_STRING);
 }
 
 /* ---- the table --------------------------------------------------------- */
 
 static const struct tfunc funcs[] = {
-    {"eq", f_eq, 2, -1}, {"ne", f_ne, 2, 2}, {"lt", f_lt, 2, 2}, {"le", f_le, 2, 2},
-    {"gt", f_gt, 2, 2}, {"ge", f_ge, 2, 2}, {"not", f_not, 1, 1}, {"len", f_len, 1, 1},
-    {"index", f_index, 1, -1}, {"print", f_print, 0, -1}, {"printf", f_printf, 1, -1},
-    {"println", f_println, 0, -1}, {"html", f_html, 0, -1}, {"js", f_js, 0, -1},
-    {"urlquery", f_urlquery, 0, -1}, {"toUpper", f_upper, 1, 1}, {"toLower", f_lower, 1, 1},
-    {"title", f_title, 1, 1}, {"trimSpace", f_trimspace, 1, 1}, {"join", f_join, 2, 2},
-    {"match", f_match, 2, 2}, {"reReplaceAll", f_rereplaceall, 3, 3},
-    {"safeHtml", f_safehtml, 1, 1}, {"safeUrl", f_safeurl, 1, 1},
-    {"urlUnescape", f_urlunescape, 1, 1}, {"stringSlice", f_stringslice, 0, -1},
-    {"date", f_date, 2, 2}, {"tz", f_tz, 2, 2}, {"since", f_since, 1, 1}, {"now", f_now, 0, 0},
-    {"humanizeDuration", f_humanizeduration, 1, 1}, {"toJson", f_tojson, 1, 1},
+    {"eq", f_eq, 2, -1},
+    {"ne", f_ne, 2, 2},
+    {"lt", f_lt, 2, 2},
+    {"le", f_le, 2, 2},
+    {"gt", f_gt, 2, 2},
+    {"ge", f_ge, 2, 2},
+    {"not", f_not, 1, 1},
+    {"len", f_len, 1, 1},
+    {"index", f_index, 1, -1},
+    {"print", f_print, 0, -1},
+    {"printf", f_printf, 1, -1},
+    {"println", f_println, 0, -1},
+    {"html", f_html, 0, -1},
+    {"js", f_js, 0, -1},
+    {"urlquery", f_urlquery, 0, -1},
+    {"toUpper", f_upper, 1, 1},
+    {"toLower", f_lower, 1, 1},
+    {"title", f_title, 1, 1},
+    {"trimSpace", f_trimspace, 1, 1},
+    {"join", f_join, 2, 2},
+    {"match", f_match, 2, 2},
+    {"reReplaceAll", f_rereplaceall, 3, 3},
+    {"safeHtml", f_safehtml, 1, 1},
+    {"safeUrl", f_safeurl, 1, 1},
+    {"urlUnescape", f_urlunescape, 1, 1},
+    {"stringSlice", f_stringslice, 0, -1},
+    {"date", tf_date, 2, 2},
+    {"tz", tf_tz, 2, 2},
+    {"since", tf_since, 1, 1},
+    {"now", tf_now, 0, 0},
+    {"humanizeDuration", tf_humanizeduration, 1, 1},
+    {"toJson", tf_tojson, 1, 1},
 };
 
 const struct tfunc *tfunc_find(const char *name, size_t n)

@@ -7,9 +7,11 @@
  * (/usr/share/zoneinfo), as Go's time.LoadLocation does.  Beyond a zone's
  * last listed transition (2037 in Debian's "fat" files) the last offset is
  * kept. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "template_internal.h"
 
@@ -30,9 +32,15 @@ struct ttime ttime_from_ms(int64_t ms)
     return t;
 }
 
-bool ttime_is_zero(const struct ttime *t) { return t->sec == GO_ZERO_UNIX && t->nsec == 0; }
+bool ttime_is_zero(const struct ttime *t)
+{
+    return t->sec == GO_ZERO_UNIX && t->nsec == 0;
+}
 
-static int64_t floor_div(int64_t a, int64_t b) { return a / b - (a % b != 0 && (a < 0) != (b < 0)); }
+static int64_t floor_div(int64_t a, int64_t b)
+{
+    return a / b - (a % b != 0 && (a < 0) != (b < 0));
+}
 
 /* Days since 1970-01-01 -> proleptic Gregorian date (H. Hinnant's method). */
 static void civil(int64_t days, int64_t *y, int *m, int *d)
@@ -48,7 +56,10 @@ static void civil(int64_t days, int64_t *y, int *m, int *d)
     *y = yoe + era * 400 + (*m <= 2);
 }
 
-static bool leap(int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+static bool leap(int64_t y)
+{
+    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
 
 struct parts {
     int64_t year;
@@ -71,11 +82,11 @@ static struct parts split(const struct ttime *t)
     return p;
 }
 
-static const char *month_names[] = {"January", "February", "March", "April", "May", "June",
-                                    "July", "August", "September", "October", "November",
-                                    "December"};
-static const char *day_names[] = {"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday",
-                                  "Friday", "Saturday"};
+static const char *month_names[] = {"January",   "February", "March",    "April",
+                                    "May",       "June",     "July",     "August",
+                                    "September", "October",  "November", "December"};
+static const char *day_names[] = {"Sunday",   "Monday", "Tuesday", "Wednesday",
+                                  "Thursday", "Friday", "Saturday"};
 
 static bool lhas(const char *l, size_t n, size_t i, const char *lit)
 {
@@ -106,46 +117,109 @@ void ttime_format(struct buf *b, const struct ttime *t, const char *l, size_t n)
     int h12 = p.hour % 12 == 0 ? 12 : p.hour % 12;
     for (size_t i = 0; i < n;) {
         char c = l[i];
-        if (lhas(l, n, i, "January")) { buf_puts(b, month_names[p.mon - 1]); i += 7; }
-        else if (lhas(l, n, i, "Jan")) { buf_printf(b, "%.3s", month_names[p.mon - 1]); i += 3; }
-        else if (lhas(l, n, i, "Monday")) { buf_puts(b, day_names[p.wday]); i += 6; }
-        else if (lhas(l, n, i, "Mon")) { buf_printf(b, "%.3s", day_names[p.wday]); i += 3; }
-        else if (lhas(l, n, i, "MST")) {
+        if (lhas(l, n, i, "January")) {
+            buf_puts(b, month_names[p.mon - 1]);
+            i += 7;
+        } else if (lhas(l, n, i, "Jan")) {
+            buf_printf(b, "%.3s", month_names[p.mon - 1]);
+            i += 3;
+        } else if (lhas(l, n, i, "Monday")) {
+            buf_puts(b, day_names[p.wday]);
+            i += 6;
+        } else if (lhas(l, n, i, "Mon")) {
+            buf_printf(b, "%.3s", day_names[p.wday]);
+            i += 3;
+        } else if (lhas(l, n, i, "MST")) {
             if (t->zone && t->zone[0])
                 buf_puts(b, t->zone);
             else
                 zone_offset(b, t->off, false, false, false, false);
             i += 3;
-        }
-        else if (lhas(l, n, i, "2006")) { buf_printf(b, "%04lld", (long long)p.year); i += 4; }
-        else if (lhas(l, n, i, "002")) { buf_printf(b, "%03d", p.yday); i += 3; }
-        else if (lhas(l, n, i, "__2")) { buf_printf(b, "%3d", p.yday); i += 3; }
-        else if (lhas(l, n, i, "_2") && !lhas(l, n, i, "_2006")) { buf_printf(b, "%2d", p.day); i += 2; }
-        else if (lhas(l, n, i, "01")) { buf_printf(b, "%02d", p.mon); i += 2; }
-        else if (lhas(l, n, i, "02")) { buf_printf(b, "%02d", p.day); i += 2; }
-        else if (lhas(l, n, i, "03")) { buf_printf(b, "%02d", h12); i += 2; }
-        else if (lhas(l, n, i, "04")) { buf_printf(b, "%02d", p.min); i += 2; }
-        else if (lhas(l, n, i, "05")) { buf_printf(b, "%02d", p.sec); i += 2; }
-        else if (lhas(l, n, i, "06")) { buf_printf(b, "%02d", (int)(((p.year % 100) + 100) % 100)); i += 2; }
-        else if (lhas(l, n, i, "15")) { buf_printf(b, "%02d", p.hour); i += 2; }
-        else if (c == '1') { buf_printf(b, "%d", p.mon); i++; }
-        else if (c == '2') { buf_printf(b, "%d", p.day); i++; }
-        else if (c == '3') { buf_printf(b, "%d", h12); i++; }
-        else if (c == '4') { buf_printf(b, "%d", p.min); i++; }
-        else if (c == '5') { buf_printf(b, "%d", p.sec); i++; }
-        else if (lhas(l, n, i, "PM")) { buf_puts(b, p.hour >= 12 ? "PM" : "AM"); i += 2; }
-        else if (lhas(l, n, i, "pm")) { buf_puts(b, p.hour >= 12 ? "pm" : "am"); i += 2; }
-        else if (lhas(l, n, i, "-07:00:00")) { zone_offset(b, t->off, true, true, false, false); i += 9; }
-        else if (lhas(l, n, i, "-070000")) { zone_offset(b, t->off, false, true, false, false); i += 7; }
-        else if (lhas(l, n, i, "-07:00")) { zone_offset(b, t->off, true, false, false, false); i += 6; }
-        else if (lhas(l, n, i, "-0700")) { zone_offset(b, t->off, false, false, false, false); i += 5; }
-        else if (lhas(l, n, i, "-07")) { zone_offset(b, t->off, false, false, true, false); i += 3; }
-        else if (lhas(l, n, i, "Z07:00:00")) { zone_offset(b, t->off, true, true, false, true); i += 9; }
-        else if (lhas(l, n, i, "Z070000")) { zone_offset(b, t->off, false, true, false, true); i += 7; }
-        else if (lhas(l, n, i, "Z07:00")) { zone_offset(b, t->off, true, false, false, true); i += 6; }
-        else if (lhas(l, n, i, "Z0700")) { zone_offset(b, t->off, false, false, false, true); i += 5; }
-        else if (lhas(l, n, i, "Z07")) { zone_offset(b, t->off, false, false, true, true); i += 3; }
-        else if ((c == '.' || c == ',') && i + 1 < n && (l[i + 1] == '0' || l[i + 1] == '9')) {
+        } else if (lhas(l, n, i, "2006")) {
+            buf_printf(b, "%04lld", (long long)p.year);
+            i += 4;
+        } else if (lhas(l, n, i, "002")) {
+            buf_printf(b, "%03d", p.yday);
+            i += 3;
+        } else if (lhas(l, n, i, "__2")) {
+            buf_printf(b, "%3d", p.yday);
+            i += 3;
+        } else if (lhas(l, n, i, "_2") && !lhas(l, n, i, "_2006")) {
+            buf_printf(b, "%2d", p.day);
+            i += 2;
+        } else if (lhas(l, n, i, "01")) {
+            buf_printf(b, "%02d", p.mon);
+            i += 2;
+        } else if (lhas(l, n, i, "02")) {
+            buf_printf(b, "%02d", p.day);
+            i += 2;
+        } else if (lhas(l, n, i, "03")) {
+            buf_printf(b, "%02d", h12);
+            i += 2;
+        } else if (lhas(l, n, i, "04")) {
+            buf_printf(b, "%02d", p.min);
+            i += 2;
+        } else if (lhas(l, n, i, "05")) {
+            buf_printf(b, "%02d", p.sec);
+            i += 2;
+        } else if (lhas(l, n, i, "06")) {
+            buf_printf(b, "%02d", (int)(((p.year % 100) + 100) % 100));
+            i += 2;
+        } else if (lhas(l, n, i, "15")) {
+            buf_printf(b, "%02d", p.hour);
+            i += 2;
+        } else if (c == '1') {
+            buf_printf(b, "%d", p.mon);
+            i++;
+        } else if (c == '2') {
+            buf_printf(b, "%d", p.day);
+            i++;
+        } else if (c == '3') {
+            buf_printf(b, "%d", h12);
+            i++;
+        } else if (c == '4') {
+            buf_printf(b, "%d", p.min);
+            i++;
+        } else if (c == '5') {
+            buf_printf(b, "%d", p.sec);
+            i++;
+        } else if (lhas(l, n, i, "PM")) {
+            buf_puts(b, p.hour >= 12 ? "PM" : "AM");
+            i += 2;
+        } else if (lhas(l, n, i, "pm")) {
+            buf_puts(b, p.hour >= 12 ? "pm" : "am");
+            i += 2;
+        } else if (lhas(l, n, i, "-07:00:00")) {
+            zone_offset(b, t->off, true, true, false, false);
+            i += 9;
+        } else if (lhas(l, n, i, "-070000")) {
+            zone_offset(b, t->off, false, true, false, false);
+            i += 7;
+        } else if (lhas(l, n, i, "-07:00")) {
+            zone_offset(b, t->off, true, false, false, false);
+            i += 6;
+        } else if (lhas(l, n, i, "-0700")) {
+            zone_offset(b, t->off, false, false, false, false);
+            i += 5;
+        } else if (lhas(l, n, i, "-07")) {
+            zone_offset(b, t->off, false, false, true, false);
+            i += 3;
+        } else if (lhas(l, n, i, "Z07:00:00")) {
+            zone_offset(b, t->off, true, true, false, true);
+            i += 9;
+        } else if (lhas(l, n, i, "Z070000")) {
+            zone_offset(b, t->off, false, true, false, true);
+            i += 7;
+        } else if (lhas(l, n, i, "Z07:00")) {
+            zone_offset(b, t->off, true, false, false, true);
+            i += 6;
+        } else if (lhas(l, n, i, "Z0700")) {
+            zone_offset(b, t->off, false, false, false, true);
+            i += 5;
+        } else if (lhas(l, n, i, "Z07")) {
+            zone_offset(b, t->off, false, false, true, true);
+            i += 3;
+        } else if ((c == '.' || c == ',') && i + 1 < n && (l[i + 1] == '0' || l[i + 1] == '9')) {
             char d = l[i + 1];
             size_t j = i + 1;
             while (j < n && l[j] == d)
@@ -171,8 +245,10 @@ void ttime_format(struct buf *b, const struct ttime *t, const char *l, size_t n)
                 buf_printf(b, "%c%s", c, frac);
             }
             i = j;
+        } else {
+            buf_putc(b, c);
+            i++;
         }
-        else { buf_putc(b, c); i++; }
     }
 }
 
@@ -286,8 +362,8 @@ static bool zone_name_ok(const char *name)
 }
 
 /* Finds offset and abbreviation for instant `sec` in TZif data; 0 or -1. */
-static int tzif_lookup(const unsigned char *d, size_t n, int64_t sec, int32_t *off,
-                       char *abbr, size_t abbrsz)
+static int tzif_lookup(const unsigned char *d, size_t n, int64_t sec, int32_t *off, char *abbr,
+                       size_t abbrsz)
 {
     if (n < 44 || memcmp(d, "TZif", 4) != 0)
         return -1;
@@ -299,8 +375,8 @@ static int tzif_lookup(const unsigned char *d, size_t n, int64_t sec, int32_t *o
         if (isutc < 0 || isstd < 0 || leapc < 0 || timec < 0 || typec <= 0 || charc < 0 ||
             timec > 100000 || typec > 256 || charc > 10000 || leapc > 10000)
             return -1;
-        size_t body = (size_t)(timec * tsz + timec + typec * 6 + charc +
-                               leapc * (tsz + 4) + isstd + isutc);
+        size_t body =
+            (size_t)(timec * tsz + timec + typec * 6 + charc + leapc * (tsz + 4) + isstd + isutc);
         const unsigned char *p = h + 44;
         if ((size_t)(p - d) + body > n)
             return -1;
@@ -372,4 +448,139 @@ int ttime_in_zone(struct tx *x, struct ttime *t, const char *name)
     t->off = off;
     t->zone = tx_strndup(x, abbr, strlen(abbr));
     return 0;
+}
+
+/* ---- the time functions (Alertmanager 0.28+) and toJson ------------------ */
+
+static const struct ttime *want_time(struct tx *x, const struct tval *v, const char *fn)
+{
+    if (v->k != TV_TIME)
+        tx_fail(x, "error calling %s: wrong type for value; expected time.Time; got %s", fn,
+                tv_typename(v));
+    return &v->u.t;
+}
+
+static int64_t now_ms(struct tx *x)
+{
+    if (x->now_ms)
+        return x->now_ms;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+struct tval tf_date(struct tx *x, const struct tval *a, size_t n)
+{
+    struct tval l = tv_want_string(x, &a[0], "date");
+    const struct ttime *t = want_time(x, &a[1], "date");
+    struct buf b;
+    tx_sbuf(&b);
+    ttime_format(&b, t, l.u.s.p, l.u.s.n);
+    return tx_take(x, &b, TV_STRING);
+}
+
+struct tval tf_tz(struct tx *x, const struct tval *a, size_t n)
+{
+    struct tval name = tv_want_string(x, &a[0], "tz");
+    struct tval r = a[1];
+    want_time(x, &a[1], "tz");
+    const char *nm = tx_strndup(x, name.u.s.p, name.u.s.n);
+    if (strlen(nm) != name.u.s.n || ttime_in_zone(x, &r.u.t, nm) < 0)
+        tx_fail(x, "error calling tz: unknown time zone %s", nm);
+    return r;
+}
+
+struct tval tf_now(struct tx *x, const struct tval *a, size_t n)
+{
+    struct tval v = {.k = TV_TIME};
+    v.u.t = ttime_from_ms(now_ms(x));
+    return v;
+}
+
+struct tval tf_since(struct tx *x, const struct tval *a, size_t n)
+{
+    const struct ttime *t = want_time(x, &a[0], "since");
+    int64_t now = now_ms(x);
+    double d = ((double)now / 1000.0 - (double)t->sec) * 1e9 - t->nsec;
+    struct tval v = {.k = TV_DURATION};
+    v.u.i = d >= 9.2e18    ? INT64_MAX
+            : d <= -9.2e18 ? INT64_MIN
+                           : (now / 1000 - t->sec) * 1000000000 + (now % 1000) * 1000000 - t->nsec;
+    return v;
+}
+
+/* Prometheus' humanizeDuration: seconds as "1d 2h 3m 4s" or "1.5ms". */
+struct tval tf_humanizeduration(struct tx *x, const struct tval *a, size_t n)
+{
+    double v;
+    switch (a[0].k) {
+    case TV_INT:
+        v = (double)a[0].u.i;
+        break;
+    case TV_FLOAT:
+        v = a[0].u.f;
+        break;
+    case TV_DURATION:
+        v = (double)a[0].u.i / 1e9;
+        break;
+    case TV_STRING: {
+        char *s = tx_strndup(x, a[0].u.s.p, a[0].u.s.n), *e;
+        v = strtod(s, &e);
+        if (*e || e == s)
+            tx_fail(x,
+                    "error calling humanizeDuration: strconv.ParseFloat: parsing \"%s\": "
+                    "invalid syntax",
+                    s);
+        break;
+    }
+    default:
+        tx_fail(x, "error calling humanizeDuration: can't convert %s to float", tv_typename(&a[0]));
+    }
+    struct buf b;
+    tx_sbuf(&b);
+    if (isnan(v) || isinf(v)) {
+        tfmt_float(&b, v, 'g', 4);
+    } else if (v == 0) {
+        buf_puts(&b, "0s");
+    } else if (fabs(v) >= 1) {
+        const char *sign = v < 0 ? "-" : "";
+        double av = fabs(v);
+        int64_t d = av > 9e18 ? INT64_MAX : (int64_t)av;
+        int64_t sec = d % 60, min = d / 60 % 60, hr = d / 3600 % 24, days = d / 86400;
+        if (days)
+            buf_printf(&b, "%s%lldd %lldh %lldm %llds", sign, (long long)days, (long long)hr,
+                       (long long)min, (long long)sec);
+        else if (hr)
+            buf_printf(&b, "%s%lldh %lldm %llds", sign, (long long)hr, (long long)min,
+                       (long long)sec);
+        else if (min)
+            buf_printf(&b, "%s%lldm %llds", sign, (long long)min, (long long)sec);
+        else {
+            buf_puts(&b, sign);
+            tfmt_float(&b, av, 'g', 4);
+            buf_putc(&b, 's');
+        }
+    } else {
+        static const char *pre[] = {"m", "u", "n", "p", "f", "a", "z", "y"};
+        const char *prefix = "";
+        for (size_t i = 0; i < 8 && fabs(v) < 1; i++) {
+            prefix = pre[i];
+            v *= 1000;
+        }
+        tfmt_float(&b, v, 'g', 4);
+        buf_printf(&b, "%ss", prefix);
+    }
+    return tx_take(x, &b, TV_STRING);
+}
+
+struct tval tf_tojson(struct tx *x, const struct tval *a, size_t n)
+{
+    struct buf b;
+    tx_sbuf(&b);
+    if (a[0].k == TV_FLOAT && (isnan(a[0].u.f) || isinf(a[0].u.f))) {
+        buf_deinit(&b);
+        tx_fail(x, "error calling toJson: json: unsupported value");
+    }
+    tfmt_json(x, &b, &a[0]);
+    return tx_take(x, &b, TV_STRING);
 }

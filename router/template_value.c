@@ -20,7 +20,10 @@ struct tval tv_str(const char *p, size_t n)
     return v;
 }
 
-struct tval tv_cstr(const char *s) { return tv_str(s, s ? strlen(s) : 0); }
+struct tval tv_cstr(const char *s)
+{
+    return tv_str(s, s ? strlen(s) : 0);
+}
 
 struct tval tv_int(int64_t i)
 {
@@ -63,29 +66,47 @@ static struct tval tv_dur(int64_t ns)
 bool tv_truth(const struct tval *v)
 {
     switch (v->k) {
-    case TV_NIL: return false;
-    case TV_BOOL: return v->u.b;
+    case TV_NIL:
+        return false;
+    case TV_BOOL:
+        return v->u.b;
     case TV_INT:
-    case TV_DURATION: return v->u.i != 0;
-    case TV_FLOAT: return v->u.f != 0;
+    case TV_DURATION:
+        return v->u.i != 0;
+    case TV_FLOAT:
+        return v->u.f != 0;
     case TV_STRING:
-    case TV_HTML: return v->u.s.n > 0;
+    case TV_HTML:
+        return v->u.s.n > 0;
     case TV_KV:
-    case TV_PAIRS: return v->u.kv.n > 0;
-    case TV_STRINGS: return v->u.strs.n > 0;
-    case TV_ALERTS: return v->u.alerts.n > 0;
-    default: return true;
+    case TV_PAIRS:
+        return v->u.kv.n > 0;
+    case TV_STRINGS:
+        return v->u.strs.n > 0;
+    case TV_ALERTS:
+        return v->u.alerts.n > 0;
+    default:
+        return true;
     }
 }
 
 const char *tv_typename(const struct tval *v)
 {
-    static const char *names[] = {
-        [TV_NIL] = "<nil>", [TV_BOOL] = "bool", [TV_INT] = "int", [TV_FLOAT] = "float64",
-        [TV_STRING] = "string", [TV_HTML] = "template.HTML", [TV_KV] = "template.KV",
-        [TV_PAIRS] = "template.Pairs", [TV_PAIR] = "template.Pair", [TV_STRINGS] = "[]string",
-        [TV_ALERTS] = "template.Alerts", [TV_ALERT] = "template.Alert",
-        [TV_DATA] = "*template.Data", [TV_TIME] = "time.Time", [TV_DURATION] = "time.Duration"};
+    static const char *names[] = {[TV_NIL] = "<nil>",
+                                  [TV_BOOL] = "bool",
+                                  [TV_INT] = "int",
+                                  [TV_FLOAT] = "float64",
+                                  [TV_STRING] = "string",
+                                  [TV_HTML] = "template.HTML",
+                                  [TV_KV] = "template.KV",
+                                  [TV_PAIRS] = "template.Pairs",
+                                  [TV_PAIR] = "template.Pair",
+                                  [TV_STRINGS] = "[]string",
+                                  [TV_ALERTS] = "template.Alerts",
+                                  [TV_ALERT] = "template.Alert",
+                                  [TV_DATA] = "*template.Data",
+                                  [TV_TIME] = "time.Time",
+                                  [TV_DURATION] = "time.Duration"};
     return names[v->k];
 }
 
@@ -128,14 +149,28 @@ void tv_print(struct tx *x, struct buf *b, const struct tval *v)
 {
     (void)x;
     switch (v->k) {
-    case TV_NIL: buf_puts(b, "<nil>"); break;
-    case TV_BOOL: buf_puts(b, v->u.b ? "true" : "false"); break;
-    case TV_INT: buf_printf(b, "%lld", (long long)v->u.i); break;
-    case TV_FLOAT: tfmt_float(b, v->u.f, 'v', -1); break;
+    case TV_NIL:
+        buf_puts(b, "<nil>");
+        break;
+    case TV_BOOL:
+        buf_puts(b, v->u.b ? "true" : "false");
+        break;
+    case TV_INT:
+        buf_printf(b, "%lld", (long long)v->u.i);
+        break;
+    case TV_FLOAT:
+        tfmt_float(b, v->u.f, 'v', -1);
+        break;
     case TV_STRING:
-    case TV_HTML: buf_append(b, v->u.s.p, v->u.s.n); break;
-    case TV_KV: print_kv(b, v->u.kv.v, v->u.kv.n); break;
-    case TV_PAIR: buf_printf(b, "{%s %s}", v->u.kv.v[0].name, v->u.kv.v[0].value); break;
+    case TV_HTML:
+        buf_append(b, v->u.s.p, v->u.s.n);
+        break;
+    case TV_KV:
+        print_kv(b, v->u.kv.v, v->u.kv.n);
+        break;
+    case TV_PAIR:
+        buf_printf(b, "{%s %s}", v->u.kv.v[0].name, v->u.kv.v[0].value);
+        break;
     case TV_PAIRS:
         buf_putc(b, '[');
         for (size_t i = 0; i < v->u.kv.n; i++)
@@ -148,7 +183,9 @@ void tv_print(struct tx *x, struct buf *b, const struct tval *v)
             buf_printf(b, "%s%s", i ? " " : "", v->u.strs.v[i]);
         buf_putc(b, ']');
         break;
-    case TV_ALERT: print_alert(b, v->u.alert); break;
+    case TV_ALERT:
+        print_alert(b, v->u.alert);
+        break;
     case TV_ALERTS:
         buf_putc(b, '[');
         for (size_t i = 0; i < v->u.alerts.n; i++) {
@@ -171,13 +208,16 @@ void tv_print(struct tx *x, struct buf *b, const struct tval *v)
         buf_putc(b, ' ');
         print_kv(b, d->common_labels.v, d->common_labels.v ? d->common_labels.n : 0);
         buf_putc(b, ' ');
-        print_kv(b, d->common_annotations.v,
-                 d->common_annotations.v ? d->common_annotations.n : 0);
+        print_kv(b, d->common_annotations.v, d->common_annotations.v ? d->common_annotations.n : 0);
         buf_printf(b, " %s}", d->external_url ? d->external_url : "");
         break;
     }
-    case TV_TIME: ttime_string(b, &v->u.t); break;
-    case TV_DURATION: tdur_string(b, v->u.i); break;
+    case TV_TIME:
+        ttime_string(b, &v->u.t);
+        break;
+    case TV_DURATION:
+        tdur_string(b, v->u.i);
+        break;
     }
 }
 
@@ -287,8 +327,7 @@ static struct tval time_method(struct tx *x, const struct tval *v, const char *n
         strcmp(name, "Equal") == 0) {
         want_args(x, name, 1, nargs);
         if (args[0].k != TV_TIME)
-            tx_fail(x, "wrong type for value; expected time.Time; got %s",
-                    tv_typename(&args[0]));
+            tx_fail(x, "wrong type for value; expected time.Time; got %s", tv_typename(&args[0]));
         const struct ttime *u = &args[0].u.t;
         double dsec = (double)t->sec - (double)u->sec;
         int64_t d;
@@ -330,8 +369,8 @@ static struct tval time_method(struct tx *x, const struct tval *v, const char *n
         buf_deinit(&b);
         return tv_str(s, n);
     }
-    static const char *parts[] = {"Year", "Month", "Day", "Hour", "Minute", "Second",
-                                  "YearDay", "Nanosecond", "Weekday"};
+    static const char *parts[] = {"Year",   "Month",   "Day",        "Hour",   "Minute",
+                                  "Second", "YearDay", "Nanosecond", "Weekday"};
     for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
         if (strcmp(name, parts[i]) != 0)
             continue;
@@ -462,8 +501,10 @@ struct tval tv_field(struct tx *x, const struct tval *v, const char *name, const
                      size_t nargs)
 {
     switch (v->k) {
-    case TV_DATA: return data_field(x, v->u.data, name, nargs);
-    case TV_ALERT: return alert_field(x, v->u.alert, name, nargs);
+    case TV_DATA:
+        return data_field(x, v->u.data, name, nargs);
+    case TV_ALERT:
+        return alert_field(x, v->u.alert, name, nargs);
     case TV_ALERTS:
         if (strcmp(name, "Firing") == 0 || strcmp(name, "Resolved") == 0) {
             want_args(x, name, 0, nargs);
@@ -523,10 +564,14 @@ struct tval tv_field(struct tx *x, const struct tval *v, const char *name, const
             return tv_str(s, n);
         }
         break;
-    case TV_TIME: return time_method(x, v, name, args, nargs);
-    case TV_DURATION: return duration_method(x, v, name, args, nargs);
-    case TV_NIL: return *v; /* Go: a field of untyped nil data is the zero value */
-    default: break;
+    case TV_TIME:
+        return time_method(x, v, name, args, nargs);
+    case TV_DURATION:
+        return duration_method(x, v, name, args, nargs);
+    case TV_NIL:
+        return *v; /* Go: a field of untyped nil data is the zero value */
+    default:
+        break;
     }
     tx_fail(x, "can't evaluate field %s in type %s", name, tv_typename(v));
 }

@@ -9,22 +9,31 @@
 #include "check_main.h"
 #include "template.h"
 
-static struct label l1[] = {{"alertname", "HighLatency"}, {"instance", "web-1"},
-                            {"job", "api"}, {"severity", "critical"}};
+static struct label l1[] = {
+    {"alertname", "HighLatency"}, {"instance", "web-1"}, {"job", "api"}, {"severity", "critical"}};
 static struct label a1[] = {{"description", "p99 <is> 1.5s & \"rising\""},
                             {"summary", "Latency > 1s"}};
-static struct label l2[] = {{"alertname", "HighLatency"}, {"instance", "web-2"},
-                            {"job", "api"}, {"severity", "critical"}};
+static struct label l2[] = {
+    {"alertname", "HighLatency"}, {"instance", "web-2"}, {"job", "api"}, {"severity", "critical"}};
 static struct label a2[] = {{"summary", "Latency > 1s"}};
 static struct label gl[] = {{"alertname", "HighLatency"}};
-static struct label cl[] = {{"alertname", "HighLatency"}, {"job", "api"},
-                            {"severity", "critical"}};
+static struct label cl[] = {{"alertname", "HighLatency"}, {"job", "api"}, {"severity", "critical"}};
 static struct label ca[] = {{"summary", "Latency > 1s"}};
 
 static struct tmpl_alert alerts[] = {
-    {"firing", {4, l1}, {2, a1}, 1714557600123LL, TMPL_TIME_ZERO,
-     "http://prom:9090/graph?g0.expr=up&g0.tab=1", "14c45fec1cfde37e"},
-    {"resolved", {4, l2}, {1, a2}, 1714554000000LL, 1714557600000LL, "http://prom:9090/x",
+    {"firing",
+     {4, l1},
+     {2, a1},
+     1714557600123LL,
+     TMPL_TIME_ZERO,
+     "http://prom:9090/graph?g0.expr=up&g0.tab=1",
+     "14c45fec1cfde37e"},
+    {"resolved",
+     {4, l2},
+     {1, a2},
+     1714554000000LL,
+     1714557600000LL,
+     "http://prom:9090/x",
      "c5652a64840d30ad"},
 };
 
@@ -50,7 +59,10 @@ static void setup(void)
     ck_assert_msg(tmpl_set_load_default(set, &err) == 0, "%s", err.msg);
 }
 
-static void teardown(void) { tmpl_set_free(set); }
+static void teardown(void)
+{
+    tmpl_set_free(set);
+}
 
 /* Renders text; returns the output, or "ERR: <message>". */
 static const char *render_ex(const char *text, bool html)
@@ -66,7 +78,10 @@ static const char *render_ex(const char *text, bool html)
     return out;
 }
 
-static const char *render(const char *text) { return render_ex(text, false); }
+static const char *render(const char *text)
+{
+    return render_ex(text, false);
+}
 
 /* Parses text as a file; returns "" or the error. */
 static const char *parse_err(const char *text)
@@ -90,7 +105,8 @@ START_TEST(syntax_basics)
     R("a  {{- 1 -}}  b", "a1b");
     R("a \n\t{{- /* comment */ -}}\n b", "ab");
     R("x{{/* c */}}y", "xy");
-    R("{{ \"a\\tb\\u00e9\\x41\" }}", "a\tb\xc3\xa9" "A");
+    R("{{ \"a\\tb\\u00e9\\x41\" }}", "a\tb\xc3\xa9"
+                                     "A");
     R("{{ .Status | toUpper | printf \"<%s>\" }}", "<FIRING>");
     R("{{ (index .Alerts 0).Labels.instance }}", "web-1");
     R("{{ printf \"%s-%s\" (.Status) (toUpper \"x\") }}", "firing-X");
@@ -135,14 +151,17 @@ START_TEST(control_structures)
     R("{{ range .Alerts.Firing }}{{ .Labels.instance }}{{ else }}none{{ end }}", "web-1");
     R("{{ range .CommonLabels.Remove .CommonLabels.Names }}x{{ else }}none{{ end }}", "none");
     R("{{ range .Alerts }}{{ if eq .Status \"firing\" }}{{ continue }}{{ end }}"
-      "{{ .Labels.instance }}{{ end }}", "web-2");
+      "{{ .Labels.instance }}{{ end }}",
+      "web-2");
     R("{{ range .Alerts }}{{ .Labels.instance }}{{ break }}{{ end }}", "web-1");
     /* truthiness: 0, "", empty list/map, nil are false; structs true */
     R("{{ if 0 }}a{{ end }}{{ if \"\" }}b{{ end }}{{ if .Alerts }}c{{ end }}"
       "{{ if .CommonAnnotations }}d{{ end }}{{ if (index .Alerts 0).StartsAt }}e{{ end }}"
-      "{{ if 0.0 }}f{{ end }}", "cde");
-    ck_assert_str_eq(render("{{ range 3 }}x{{ end }}"),
-                     "ERR: template: :1:4: executing \"\" at <range>: range can't iterate over int");
+      "{{ if 0.0 }}f{{ end }}",
+      "cde");
+    ck_assert_str_eq(
+        render("{{ range 3 }}x{{ end }}"),
+        "ERR: template: :1:4: executing \"\" at <range>: range can't iterate over int");
 }
 END_TEST
 
@@ -175,7 +194,8 @@ START_TEST(builtin_functions)
       "true true false true true");
     R("{{ lt 1 2 }} {{ le 2 2 }} {{ gt 1.5 2.5 }} {{ ge \"b\" \"a\" }} {{ lt \"a\" \"b\" }}",
       "true true false true true");
-    R("{{ and 1 0 2 }} {{ and 1 2 }} {{ or 0 \"\" }} {{ or 0 \"x\" 1 }} {{ not 0 }} {{ not .Alerts }}",
+    R("{{ and 1 0 2 }} {{ and 1 2 }} {{ or 0 \"\" }} {{ or 0 \"x\" 1 }} {{ not 0 }} {{ not .Alerts "
+      "}}",
       "0 2  x true false");
     R("{{ len .Alerts }} {{ len .CommonLabels }} {{ len \"h\xc3\xa9\" }} {{ len .Alerts.Firing }}",
       "2 3 3 1");
@@ -208,9 +228,11 @@ START_TEST(alertmanager_functions)
     R("{{ trimSpace \"  \\t x y \\n\" }}|", "x y|");
     R("{{ .CommonLabels.Values | join \", \" }}|{{ join \"-\" (stringSlice \"a\" \"b\") }}",
       "HighLatency, api, critical|a-b");
-    R("{{ match \"^High\" .CommonLabels.alertname }} {{ match \"x+\" \"abc\" }} {{ match \"b\" \"abc\" }}",
+    R("{{ match \"^High\" .CommonLabels.alertname }} {{ match \"x+\" \"abc\" }} {{ match \"b\" "
+      "\"abc\" }}",
       "true false true");
-    R("{{ reReplaceAll \"\\\\.(.)\" \"-$1-\" \"a.b.c\" }} {{ reReplaceAll \"(?P<w>o+)\" \"[${w}]\" \"foo boo\" }}"
+    R("{{ reReplaceAll \"\\\\.(.)\" \"-$1-\" \"a.b.c\" }} {{ reReplaceAll \"(?P<w>o+)\" \"[${w}]\" "
+      "\"foo boo\" }}"
       " {{ reReplaceAll \"x*\" \"-\" \"abc\" }} {{ reReplaceAll \"a\" \"$$\" \"banana\" }}",
       "a-b--c- f[oo] b[oo] -a-b-c- b$n$n$");
     R("{{ reReplaceAll \"^(.*)$\" \"$1x\" \"v\" }}|{{ reReplaceAll \"(a)\" \"$1_\" \"ab\" }}",
@@ -219,7 +241,8 @@ START_TEST(alertmanager_functions)
       "<b> http://x a b c");
     R("{{ with .CommonLabels.Remove (stringSlice \"alertname\" \"job\") }}{{ .Values }}{{ end }}",
       "[critical]");
-    R("{{ toJson .CommonLabels }} {{ toJson \"<a>\" }} {{ toJson 1.5 }} {{ toJson .CommonLabels.Names }}",
+    R("{{ toJson .CommonLabels }} {{ toJson \"<a>\" }} {{ toJson 1.5 }} {{ toJson "
+      ".CommonLabels.Names }}",
       "{\"alertname\":\"HighLatency\",\"job\":\"api\",\"severity\":\"critical\"} "
       "\"\\u003ca\\u003e\" 1.5 [\"alertname\",\"job\",\"severity\"]");
     R("{{ toJson (index .Alerts 1).StartsAt }}", "\"2024-05-01T09:00:00Z\"");
@@ -245,7 +268,8 @@ START_TEST(time_functions)
     ck_assert_str_eq(render("{{ tz \"Mars/Base\" (index .Alerts 1).StartsAt }}"),
                      "ERR: template: :1:4: executing \"\" at <tz \"Mars/Base\" (index .Alerts "
                      "1).StartsAt>: error calling tz: unknown time zone Mars/Base");
-    R("{{ since (index .Alerts 0).StartsAt }} {{ (index .Alerts 0).StartsAt | since | humanizeDuration }}",
+    R("{{ since (index .Alerts 0).StartsAt }} {{ (index .Alerts 0).StartsAt | since | "
+      "humanizeDuration }}",
       "1m0s 1m 0s");
     R("{{ humanizeDuration 0 }} {{ humanizeDuration 1.5 }} {{ humanizeDuration 90061 }} "
       "{{ humanizeDuration 0.0015 }} {{ humanizeDuration \"3600\" }} {{ humanizeDuration -61 }}",
@@ -300,15 +324,18 @@ START_TEST(parse_errors)
     ck_assert_str_eq(parse_err("{{ end }}"), "f.tmpl:1:4: unexpected {{end}}");
     ck_assert_str_eq(parse_err("a\n{{ nofunc 1 }}"), "f.tmpl:2:4: function \"nofunc\" not defined");
     ck_assert_str_eq(parse_err("{{ \"abc }}"), "f.tmpl:1:4: unterminated quoted string");
-    ck_assert_str_eq(parse_err("{{ /* x */ }}"), "f.tmpl:1:4: unrecognized character in action: 0x2f");
+    ck_assert_str_eq(parse_err("{{ /* x */ }}"),
+                     "f.tmpl:1:4: unrecognized character in action: 0x2f");
     ck_assert_str_eq(parse_err("{{/* x "), "f.tmpl:1:1: unclosed comment");
-    ck_assert_str_eq(parse_err("{{ .X | 1 }}"), "f.tmpl:1:9: non executable command in pipeline stage 2");
+    ck_assert_str_eq(parse_err("{{ .X | 1 }}"),
+                     "f.tmpl:1:9: non executable command in pipeline stage 2");
     ck_assert_str_eq(parse_err("{{ }}"), "f.tmpl:1:4: missing value for command");
     ck_assert_str_eq(parse_err("{{ if }}{{ end }}"), "f.tmpl:1:7: missing value for if");
     ck_assert_str_eq(parse_err("{{ break }}"), "f.tmpl:1:4: {{break}} outside {{range}}");
     ck_assert_str_eq(parse_err("{{ if 1 }}{{ define \"x\" }}{{ end }}{{ end }}"),
                      "f.tmpl:1:14: unexpected \"define\" in command");
-    ck_assert_str_eq(parse_err("{{ template .X }}"), "f.tmpl:1:13: unexpected \".X\" in template clause");
+    ck_assert_str_eq(parse_err("{{ template .X }}"),
+                     "f.tmpl:1:13: unexpected \".X\" in template clause");
     ck_assert_str_eq(parse_err("{{ 1.2.3 }}"), "f.tmpl:1:4: bad number syntax: \"1.2.\"");
     ck_assert_str_eq(parse_err("{{ (1 }}"), "f.tmpl:1:7: unclosed left paren");
     ck_assert_str_eq(parse_err("{{ if 1 }}{{ else }}{{ else }}{{ end }}"),
@@ -384,28 +411,30 @@ START_TEST(limits)
                                         "{{ template \"r\" . }}"),
                                  "exceeded maximum template depth"));
     /* exponential output stops at the output limit */
-    ck_assert_ptr_nonnull(
-        strstr(render("{{ define \"x\" }}xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
-                      "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx{{ end }}"
-                      "{{ define \"y\" }}{{ range $.Alerts }}{{ range $.Alerts }}{{ template \"x\" }}"
-                      "{{ end }}{{ end }}{{ end }}"
-                      "{{ define \"z\" }}{{ range $.Alerts }}{{ range $.Alerts }}{{ range $.Alerts }}"
-                      "{{ range $.Alerts }}{{ range $.Alerts }}{{ range $.Alerts }}{{ range $.Alerts }}"
-                      "{{ range $.Alerts }}{{ range $.Alerts }}{{ range $.Alerts }}{{ range $.Alerts }}"
-                      "{{ range $.Alerts }}{{ range $.Alerts }}{{ template \"y\" $ }}{{ end }}{{ end }}"
-                      "{{ end }}{{ end }}{{ end }}{{ end }}{{ end }}{{ end }}{{ end }}{{ end }}{{ end }}"
-                      "{{ end }}{{ end }}{{ end }}{{ template \"z\" . }}"),
-               "template output exceeds limit"));
+    ck_assert_ptr_nonnull(strstr(
+        render(
+            "{{ define \"x\" }}xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+            "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx{{ end }}"
+            "{{ define \"y\" }}{{ range $.Alerts }}{{ range $.Alerts }}{{ template \"x\" }}"
+            "{{ end }}{{ end }}{{ end }}"
+            "{{ define \"z\" }}{{ range $.Alerts }}{{ range $.Alerts }}{{ range $.Alerts }}"
+            "{{ range $.Alerts }}{{ range $.Alerts }}{{ range $.Alerts }}{{ range $.Alerts }}"
+            "{{ range $.Alerts }}{{ range $.Alerts }}{{ range $.Alerts }}{{ range $.Alerts }}"
+            "{{ range $.Alerts }}{{ range $.Alerts }}{{ template \"y\" $ }}{{ end }}{{ end }}"
+            "{{ end }}{{ end }}{{ end }}{{ end }}{{ end }}{{ end }}{{ end }}{{ end }}{{ end }}"
+            "{{ end }}{{ end }}{{ end }}{{ template \"z\" . }}"),
+        "template output exceeds limit"));
     /* growing strings stop at the scratch limit or output limit, never crash */
-    const char *r = render("{{ $s := \"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\" }}"
-                           "{{ range .Alerts }}{{ range $.Alerts }}{{ range $.Alerts }}"
-                           "{{ range $.Alerts }}{{ range $.Alerts }}{{ range $.Alerts }}"
-                           "{{ range $.Alerts }}{{ range $.Alerts }}{{ range $.Alerts }}"
-                           "{{ range $.Alerts }}{{ range $.Alerts }}{{ range $.Alerts }}"
-                           "{{ range $.Alerts }}{{ range $.Alerts }}{{ range $.Alerts }}"
-                           "{{ $s = printf \"%s%s\" $s $s }}"
-                           "{{ end }}{{ end }}{{ end }}{{ end }}{{ end }}{{ end }}{{ end }}{{ end }}"
-                           "{{ end }}{{ end }}{{ end }}{{ end }}{{ end }}{{ end }}{{ end }}{{ len $s }}");
+    const char *r =
+        render("{{ $s := \"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\" }}"
+               "{{ range .Alerts }}{{ range $.Alerts }}{{ range $.Alerts }}"
+               "{{ range $.Alerts }}{{ range $.Alerts }}{{ range $.Alerts }}"
+               "{{ range $.Alerts }}{{ range $.Alerts }}{{ range $.Alerts }}"
+               "{{ range $.Alerts }}{{ range $.Alerts }}{{ range $.Alerts }}"
+               "{{ range $.Alerts }}{{ range $.Alerts }}{{ range $.Alerts }}"
+               "{{ $s = printf \"%s%s\" $s $s }}"
+               "{{ end }}{{ end }}{{ end }}{{ end }}{{ end }}{{ end }}{{ end }}{{ end }}"
+               "{{ end }}{{ end }}{{ end }}{{ end }}{{ end }}{{ end }}{{ end }}{{ len $s }}");
     ck_assert_msg(strncmp(r, "ERR: ", 5) == 0, "%.100s", r);
 }
 END_TEST
@@ -427,10 +456,11 @@ START_TEST(default_texts)
     ck_assert_str_eq(buf_str(&b), "[RESOLVED] HighLatency ");
     buf_reset(&b);
     ck_assert_int_eq(tmpl_exec_named(set, "msteamsv2.default.text", &d, false, &b, &err), 0);
-    ck_assert_str_eq(buf_str(&b), "\n\n\n# Alerts Resolved:\n\nLabels:\n  - alertname = HighLatency\n"
-                                  "  - instance = web-2\n  - job = api\n  - severity = critical\n\n"
-                                  "Annotations:\n  - summary = Latency > 1s\n\nSource: "
-                                  "http://prom:9090/x\n\n\n\n");
+    ck_assert_str_eq(buf_str(&b),
+                     "\n\n\n# Alerts Resolved:\n\nLabels:\n  - alertname = HighLatency\n"
+                     "  - instance = web-2\n  - job = api\n  - severity = critical\n\n"
+                     "Annotations:\n  - summary = Latency > 1s\n\nSource: "
+                     "http://prom:9090/x\n\n\n\n");
     buf_reset(&b);
     ck_assert_int_eq(tmpl_exec_named(set, "nope", &d, false, &b, &err), -1);
     buf_deinit(&b);
