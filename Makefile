@@ -44,7 +44,7 @@ ALL_CFLAGS = $(CFLAGS_BASE) $(PKG_CFLAGS) $(CFLAGS)
 
 SRCS      := $(wildcard router/*.c)
 CORE_SRCS := $(filter-out router/main.c,$(SRCS))
-CORE_OBJS := $(CORE_SRCS:router/%.c=$(BUILD)/obj/%.o)
+CORE_OBJS := $(CORE_SRCS:router/%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/default_tmpl.o
 TEST_SRCS := $(wildcard tests/unit/test_*.c)
 TEST_OBJS := $(TEST_SRCS:tests/unit/%.c=$(BUILD)/test/%.o)
 SUITES    := $(patsubst tests/unit/test_%.c,%,$(TEST_SRCS))
@@ -109,6 +109,24 @@ $(ITEST_BINS): $(BUILD)/%: tests/integration/%.c $(CORE_OBJS) $(wildcard router/
 $(BUILD)/obj $(BUILD)/test:
 	mkdir -p $@
 
+# templates/default.tmpl is compiled into the binary (template.c reads
+# tmpl_default_text), so `make run` needs no installed files.  od + awk
+# rather than xxd, which is not always installed.
+.PRECIOUS: %/gen/default_tmpl.c
+%/gen/default_tmpl.c: templates/default.tmpl
+	@mkdir -p $(@D)
+	@{ echo '/* generated from templates/default.tmpl by the Makefile; do not edit */'; \
+	  echo '#include <stddef.h>'; \
+	  echo 'extern const unsigned char tmpl_default_text[];'; \
+	  echo 'extern const size_t tmpl_default_len;'; \
+	  echo 'const unsigned char tmpl_default_text[] = {'; \
+	  od -An -v -tu1 $< | awk '{ for (i = 1; i <= NF; i++) printf "%s,", $$i; print "" }'; \
+	  echo '0};'; \
+	  echo "const size_t tmpl_default_len = $$(wc -c < $<);"; } > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/obj/default_tmpl.o: $(BUILD)/gen/default_tmpl.c | $(BUILD)/obj
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
 # Memory per stored alert (bench/store_mem.c); not part of `make test`.
 $(BUILD)/store_mem: bench/store_mem.c $(CORE_OBJS) $(wildcard router/*.h)
 	$(CC) $(ALL_CFLAGS) -Irouter $(LDFLAGS) -o $@ bench/store_mem.c $(CORE_OBJS) $(PKG_LIBS)
@@ -142,9 +160,9 @@ FUZZ_TIME    ?= 30
 FUZZ_CFLAGS  := $(filter-out -O2 -Werror,$(CFLAGS_BASE)) -O1 -g -fsanitize=fuzzer,address,undefined \
                 -fno-omit-frame-pointer $(PKG_CFLAGS)
 
-build-fuzz/fuzz_%: fuzz/fuzz_%.c $(CORE_SRCS) $(wildcard router/*.h)
+build-fuzz/fuzz_%: fuzz/fuzz_%.c $(CORE_SRCS) build-fuzz/gen/default_tmpl.c $(wildcard router/*.h)
 	@mkdir -p build-fuzz
-	clang $(FUZZ_CFLAGS) -o $@ $< $(CORE_SRCS) $(PKG_LIBS)
+	clang $(FUZZ_CFLAGS) -o $@ $< $(CORE_SRCS) build-fuzz/gen/default_tmpl.c $(PKG_LIBS)
 
 fuzz: $(FUZZ_BINS)
 	@for b in $(FUZZ_BINS); do t=$${b#build-fuzz/}; mkdir -p build-fuzz/corpus-$$t; \
