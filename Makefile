@@ -127,11 +127,15 @@ test-asan: deps
 	  $(MAKE) BUILD=build-asan SAN=1 unit integration
 
 # libFuzzer targets: fuzz/fuzz_X.c defines LLVMFuzzerTestOneInput, seeds in
-# fuzz/seeds/fuzz_X/.  Each runs FUZZ_TIME seconds on a working corpus under
-# build-fuzz/ (never written into the tree).
+# fuzz/seeds/fuzz_X/.  `make fuzz` runs each for FUZZ_TIME seconds on a
+# working corpus under build-fuzz/ (never written into the tree), goes on to
+# the next target after a crash, and fails at the end if any target crashed;
+# a crashing input is left as build-fuzz/fuzz_X-crash-<sha1>.  FUZZ=name
+# picks targets (FUZZ=config runs fuzz_config only).
 FUZZ_SRCS    := $(wildcard fuzz/fuzz_*.c)
 FUZZ_BINS    := $(FUZZ_SRCS:fuzz/%.c=build-fuzz/%)
-FUZZ_TIME    ?= 30
+FUZZ_TIME    ?= 60
+FUZZ         ?=
 FUZZ_CFLAGS  := $(filter-out -O2 -Werror,$(CFLAGS_BASE)) -O1 -g -fsanitize=fuzzer,address,undefined \
                 -fno-omit-frame-pointer $(PKG_CFLAGS)
 
@@ -140,11 +144,14 @@ build-fuzz/fuzz_%: fuzz/fuzz_%.c $(CORE_SRCS) $(wildcard router/*.h)
 	clang $(FUZZ_CFLAGS) -o $@ $< $(CORE_SRCS) $(PKG_LIBS)
 
 fuzz: $(FUZZ_BINS)
-	@for b in $(FUZZ_BINS); do t=$${b#build-fuzz/}; mkdir -p build-fuzz/corpus-$$t; \
+	@failed=""; for b in $(FUZZ_BINS); do t=$${b#build-fuzz/}; \
+	  case "$$t" in *"$(FUZZ)"*) ;; *) continue ;; esac; mkdir -p build-fuzz/corpus-$$t; \
 	  echo "fuzzing $$t for $(FUZZ_TIME)s"; \
 	  $$b -max_total_time=$(FUZZ_TIME) -timeout=5 -rss_limit_mb=1024 \
-	    build-fuzz/corpus-$$t fuzz/seeds/$$t > build-fuzz/$$t.log 2>&1; rc=$$?; \
-	  tail -3 build-fuzz/$$t.log; [ $$rc = 0 ] || exit 1; done
+	    -artifact_prefix=build-fuzz/$$t- \
+	    build-fuzz/corpus-$$t fuzz/seeds/$$t > build-fuzz/$$t.log 2>&1 || failed="$$failed $$t"; \
+	  grep -E '^Done [0-9]+ runs|^SUMMARY|^artifact_prefix|Test unit written' build-fuzz/$$t.log; \
+	done; [ -z "$$failed" ] || { echo "crashed:$$failed (logs: build-fuzz/<target>.log)"; exit 1; }
 
 clean:
 	rm -rf build build-asan build-fuzz
