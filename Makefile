@@ -59,7 +59,7 @@ ITEST_BINS := $(ITEST_SRCS:tests/integration/%.c=$(BUILD)/%)
 BIN       := $(BUILD)/alertrouter
 UNIT      := $(BUILD)/unit_tests
 
-.PHONY: all deps run test unit integration test-asan fuzz bench clean print-deps
+.PHONY: all deps run test unit integration test-asan fuzz bench bench-tools clean print-deps
 
 all: $(BIN)
 
@@ -152,6 +152,21 @@ fuzz: $(FUZZ_BINS)
 	    build-fuzz/corpus-$$t fuzz/seeds/$$t > build-fuzz/$$t.log 2>&1 || failed="$$failed $$t"; \
 	  grep -E '^Done [0-9]+ runs|^SUMMARY|^artifact_prefix|Test unit written' build-fuzz/$$t.log; \
 	done; [ -z "$$failed" ] || { echo "crashed:$$failed (logs: build-fuzz/<target>.log)"; exit 1; }
+
+# Benchmark tools (bench/*.c, one program per file, no router code) and the
+# side-by-side run against Alertmanager; see bench/RESULTS.md.
+BENCH_TOOLS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
+
+bench-tools: $(BENCH_TOOLS)
+
+$(BUILD)/bench/%: bench/%.c $(wildcard bench/*.h) | $(BUILD)/bench
+	$(CC) $(CFLAGS_BASE) $(CFLAGS) $(LDFLAGS) -o $@ $<
+
+$(BUILD)/bench:
+	mkdir -p $@
+
+bench: $(BIN) bench-tools
+	BUILD=$(BUILD) bench/run.sh
 
 clean:
 	rm -rf build build-asan build-fuzz
