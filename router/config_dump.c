@@ -33,7 +33,8 @@ static void yscalar(struct buf *b, const char *s)
         unsigned char ch = (unsigned char)*p;
         plain = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
                 (ch >= '0' && ch <= '9' && p != s) || ch == '_' || (ch == '.' && p != s) ||
-                ch == '/' || (ch == '-' && p != s) || ch == '@';
+                ch == '/' || (ch == '-' && p != s) || (ch == '@' && p != s);
+        /* '@' is a reserved indicator: YAML cannot start a plain scalar with it. */
     }
     if (plain) {
         buf_puts(b, s);

@@ -3,7 +3,8 @@
  *
  * tests/data/fuzz-regressions/fuzz_config/NAME.yml goes through config_parse
  * (as fuzz/fuzz_config.c does): with a NAME.err beside it, loading must fail
- * with exactly those lines; without one it must load.  The crashes were
+ * with exactly those lines; without one it must load, and its redacted dump
+ * (what GET /api/v2/status serves) must be YAML again.  Most crashes were
  * memory errors, which the plain build may survive by luck: `make test-asan`
  * is where these tests bite.  Adding a case is adding files.  Run from the
  * repository root (make unit does). */
@@ -14,6 +15,7 @@
 
 #include "check_main.h"
 #include "config.h"
+#include "config_yaml.h"
 #include "mem.h"
 
 #define DATA "tests/data/fuzz-regressions"
@@ -68,6 +70,16 @@ START_TEST(config_inputs)
                           path, want, got.p ? got.p : "");
         } else {
             ck_assert_msg(cfg != NULL, "%s should load:\n%s", path, got.p ? got.p : "");
+            char *dump = config_dump_redacted(cfg);
+            struct cfg_diag dd;
+            cfg_diag_init(&dd);
+            struct ynode *root = NULL;
+            int rc = ynode_load(dump, strlen(dump), "dump.yml", &dd, &root);
+            ck_assert_msg(rc == 0, "%s: the dump is not YAML: %s\n%s", path,
+                          dd.n ? dd.msgs[0] : "?", dump);
+            ynode_free(root);
+            cfg_diag_deinit(&dd);
+            free(dump);
         }
         free(want);
         buf_deinit(&got);
