@@ -13,12 +13,14 @@ BUILD     ?= build
 CC        ?= cc
 SAN       ?=
 
-# Debian 12 packages: the build, the tests' real peers, and the reference
-# Alertmanager the tests compare against.  README.md shows the same list.
+# Debian 12 packages: the build, the tests' real peers, the reference
+# Alertmanager the tests compare against, and docker-compose (1.29), which
+# validates examples/docker-compose.yml without a Docker engine.  README.md
+# shows the same list.
 DEPS := gcc make pkg-config libev-dev libcurl4-openssl-dev libjansson-dev \
         libyaml-dev libmicrohttpd-dev libpcre2-dev check libsubunit-dev \
-        curl python3 python3-aiosmtpd openssl \
-        prometheus prometheus-alertmanager
+        curl python3 python3-aiosmtpd python3-yaml openssl \
+        prometheus prometheus-alertmanager docker-compose
 
 PKGS      := libcurl jansson yaml-0.1 libmicrohttpd libpcre2-8
 GIT_REV   := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
