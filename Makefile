@@ -129,8 +129,9 @@ test-asan: deps
 	  $(MAKE) BUILD=build-asan SAN=1 unit integration
 
 # libFuzzer targets: fuzz/fuzz_X.c defines LLVMFuzzerTestOneInput, seeds in
-# fuzz/seeds/fuzz_X/.  `make fuzz` runs each for FUZZ_TIME seconds on a
-# working corpus under build-fuzz/ (never written into the tree), goes on to
+# fuzz/seeds/fuzz_X/, tokens in fuzz/fuzz_X.dict if present.  `make fuzz`
+# runs each for FUZZ_TIME seconds on a working corpus under build-fuzz/
+# (never written into the tree), goes on to
 # the next target after a crash, and fails at the end if any target crashed;
 # a crashing input is left as build-fuzz/fuzz_X-crash-<sha1>.  FUZZ=name
 # picks targets (FUZZ=config runs fuzz_config only).
@@ -150,7 +151,7 @@ fuzz: $(FUZZ_BINS)
 	  case "$$t" in *"$(FUZZ)"*) ;; *) continue ;; esac; mkdir -p build-fuzz/corpus-$$t; \
 	  echo "fuzzing $$t for $(FUZZ_TIME)s"; \
 	  $$b -max_total_time=$(FUZZ_TIME) -timeout=5 -rss_limit_mb=1024 \
-	    -artifact_prefix=build-fuzz/$$t- \
+	    -artifact_prefix=build-fuzz/$$t- $$([ -f fuzz/$$t.dict ] && echo -dict=fuzz/$$t.dict) \
 	    build-fuzz/corpus-$$t fuzz/seeds/$$t > build-fuzz/$$t.log 2>&1 || failed="$$failed $$t"; \
 	  grep -E '^Done [0-9]+ runs|^SUMMARY|^artifact_prefix|Test unit written' build-fuzz/$$t.log; \
 	done; [ -z "$$failed" ] || { echo "crashed:$$failed (logs: build-fuzz/<target>.log)"; exit 1; }
