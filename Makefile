@@ -61,7 +61,7 @@ ITEST_BINS := $(ITEST_SRCS:tests/integration/%.c=$(BUILD)/%)
 BIN       := $(BUILD)/alertrouter
 UNIT      := $(BUILD)/unit_tests
 
-.PHONY: all deps run test unit integration test-asan fuzz bench bench-tools clean print-deps
+.PHONY: all deps run test unit integration test-asan fuzz bench bench-mem bench-tools clean print-deps
 
 all: $(BIN)
 
@@ -110,6 +110,13 @@ $(ITEST_BINS): $(BUILD)/%: tests/integration/%.c $(CORE_OBJS) $(wildcard router/
 
 $(BUILD)/obj $(BUILD)/test:
 	mkdir -p $@
+
+# Memory per stored alert (bench/store_mem.c); not part of `make test`.
+$(BUILD)/store_mem: bench/store_mem.c $(CORE_OBJS) $(wildcard router/*.h)
+	$(CC) $(ALL_CFLAGS) -Irouter $(LDFLAGS) -o $@ bench/store_mem.c $(CORE_OBJS) $(PKG_LIBS)
+
+bench-mem: $(BUILD)/store_mem
+	$(BUILD)/store_mem 100000
 
 run: deps $(BIN)
 	$(BIN) --config.template config.tmpl --storage.path $(BUILD)/data

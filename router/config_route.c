@@ -5,8 +5,9 @@
  * from parent to child unless the child sets them; continue and time
  * intervals never do) is applied while the tree is read, parent first, so
  * route.c and dispatch.c see final values.  Legacy match / match_re maps
- * become ordinary matchers (match_re anchored, by matcher_init).  Time
- * intervals are parsed here into ranges; timeinterval.c evaluates them. */
+ * become ordinary matchers (a match_re value kept as "^(?:re)$", the text
+ * Alertmanager shows in route keys).  Time intervals are parsed here into
+ * ranges; timeinterval.c evaluates them. */
 #include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -43,10 +44,21 @@ static void read_match_map(struct cctx *c, const struct ynode *v, bool re, struc
         struct matcher m;
         struct errbuf e;
         const char *s = ynode_is_null(val) ? "" : val->str;
-        if (matcher_init(&m, re ? MATCH_RE : MATCH_EQ, k->str, s, &e) < 0)
+        if (matcher_init(&m, re ? MATCH_RE : MATCH_EQ, k->str, s, &e) < 0) {
             cerrf(c, val, "%s", e.msg);
-        else
-            matchers_push(out, &m);
+            continue;
+        }
+        if (re) {
+            /* Alertmanager builds this matcher from config.Regexp's String(),
+             * the anchored "^(?:re)$": that text is what route keys (and so
+             * webhook groupKeys) show, and what matchers sort by.  Matching
+             * is unchanged, the pattern being anchored already. */
+            struct buf b = BUF_INIT;
+            buf_printf(&b, "^(?:%s)$", s);
+            free(m.value);
+            m.value = buf_steal(&b);
+        }
+        matchers_push(out, &m);
     }
 }
 

@@ -1,0 +1,230 @@
+/* alert.c -- see alert.h.
+ *
+ * One allocation per alert: the struct and its label and annotation arrays
+ * (the `kv` tail).  With interned strings, a typical alert (6 labels, 2
+ * annotations) costs one ~230-byte block plus whatever strings only it
+ * uses; that is what keeps 100k alerts within the memory budget. */
+#include "alert.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "goquote.h"
+#include "intern.h"
+#include "mem.h"
+
+struct pair_idx {
+    const struct label *l;
+    size_t idx;
+};
+
+static int cmp_pair_idx(const void *a, const void *b)
+{
+    const struct pair_idx *x = a, *y = b;
+    int c = strcmp(x->l->name, y->l->name);
+    if (c)
+        return c;
+    return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+/* Sorts in[] by name into tmp[] and returns how many distinct names
+ * survive (the last pair of each name, empty values dropped if
+ * drop_empty); the survivors are compacted to the front of tmp. */
+static size_t dedupe(const struct label *in, size_t n, struct pair_idx *tmp, bool drop_empty)
+{
+    for (size_t i = 0; i < n; i++) {
+        tmp[i].l = &in[i];
+        tmp[i].idx = i;
+    }
+    if (n > 16) {
+        qsort(tmp, n, sizeof *tmp, cmp_pair_idx);
+    } else {
+        /* insertion sort: stable, and faster than qsort for the usual
+         * handful of labels */
+        for (size_t i = 1; i < n; i++) {
+            struct pair_idx x = tmp[i];
+            size_t j = i;
+            while (j > 0 && strcmp(tmp[j - 1].l->name, x.l->name) > 0) {
+                tmp[j] = tmp[j - 1];
+                j--;
+            }
+            tmp[j] = x;
+        }
+    }
+    size_t out = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (i + 1 < n && strcmp(tmp[i].l->name, tmp[i + 1].l->name) == 0)
+            continue; /* a later pair of the same name wins */
+        if (drop_empty && tmp[i].l->value[0] == '\0')
+            continue;
+        tmp[out++] = tmp[i];
+    }
+    return out;
+}
+
+static struct alert *alloc_alert(size_t nl, size_t na)
+{
+    struct alert *a = xcalloc(1, sizeof *a + (nl + na) * sizeof(struct label));
+    a->refs = 1;
+    a->labels.n = nl;
+    a->labels.v = a->kv;
+    a->annotations.n = na;
+    a->annotations.v = a->kv + nl;
+    return a;
+}
+
+struct alert *alert_new(const struct label *labels, size_t nlabels, const struct label *annots,
+                        size_t nannots, const char *generator_url)
+{
+    /* Scratch space on the stack for the usual small sets. */
+    struct pair_idx tmp_small[32];
+    struct label lv_small[32];
+    size_t nmax = nlabels > nannots ? nlabels : nannots;
+    struct pair_idx *tmp = nmax <= 32 ? tmp_small : xmalloc(nmax * sizeof *tmp);
+    size_t nl = dedupe(labels, nlabels, tmp, true);
+    /* The label survivors are needed again after annotations reuse tmp. */
+    struct label *lv = nl <= 32 ? lv_small : xmalloc(nl * sizeof *lv);
+    for (size_t i = 0; i < nl; i++)
+        lv[i] = *tmp[i].l;
+    size_t na = dedupe(annots, nannots, tmp, false);
+
+    struct alert *a = alloc_alert(nl, na);
+    for (size_t i = 0; i < nl; i++) {
+        a->labels.v[i].name = intern(lv[i].name);
+        a->labels.v[i].value = intern(lv[i].value);
+    }
+    for (size_t i = 0; i < na; i++) {
+        a->annotations.v[i].name = intern(tmp[i].l->name);
+        a->annotations.v[i].value = intern(tmp[i].l->value);
+    }
+    if (lv != lv_small)
+        free(lv);
+    if (tmp != tmp_small)
+        free(tmp);
+    a->generator_url = intern(generator_url ? generator_url : "");
+    a->fingerprint = labels_fingerprint(&a->labels);
+    return a;
+}
+
+struct alert *alert_dup(const struct alert *src)
+{
+    struct alert *a = alloc_alert(src->labels.n, src->annotations.n);
+    size_t n = src->labels.n + src->annotations.n;
+    for (size_t i = 0; i < n; i++) {
+        a->kv[i].name = intern_ref(src->kv[i].name);
+        a->kv[i].value = intern_ref(src->kv[i].value);
+    }
+    a->generator_url = intern_ref(src->generator_url);
+    a->timeout = src->timeout;
+    a->fingerprint = src->fingerprint;
+    a->starts_at = src->starts_at;
+    a->ends_at = src->ends_at;
+    a->updated_at = src->updated_at;
+    return a;
+}
+
+struct alert *alert_ref(struct alert *a)
+{
+    ROUTER_ASSERT(a->refs > 0 && a->refs < UINT32_MAX);
+    a->refs++;
+    return a;
+}
+
+void alert_unref(struct alert *a)
+{
+    if (!a)
+        return;
+    ROUTER_ASSERT(a->refs > 0);
+    if (--a->refs > 0)
+        return;
+    size_t n = a->labels.n + a->annotations.n;
+    for (size_t i = 0; i < n; i++) {
+        intern_unref(a->kv[i].name);
+        intern_unref(a->kv[i].value);
+    }
+    intern_unref(a->generator_url);
+    free(a);
+}
+
+void alert_normalize(struct alert *a, int64_t now, int64_t resolve_timeout)
+{
+    a->updated_at = now;
+    if (a->starts_at == 0)
+        a->starts_at = a->ends_at ? a->ends_at : now;
+    if (a->ends_at == 0) {
+        a->timeout = true;
+        a->ends_at = now + resolve_timeout;
+    }
+}
+
+/* prometheus/common's LabelSet.Validate wording. */
+static int validate_set(const struct labels *ls, const char *what, struct errbuf *err)
+{
+    for (size_t i = 0; i < ls->n; i++) {
+        const struct label *l = &ls->v[i];
+        bool bad_name = !label_name_valid(l->name);
+        if (bad_name || !utf8_valid(l->value, strlen(l->value))) {
+            struct buf b = BUF_INIT;
+            const char *q = bad_name ? l->name : l->value;
+            buf_printf(&b, "%s: invalid %s ", what, bad_name ? "name" : "value");
+            go_quote(&b, q, strlen(q));
+            errbuf_set(err, "%s", buf_str(&b));
+            buf_deinit(&b);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int alert_validate(const struct alert *a, struct errbuf *err)
+{
+    if (a->starts_at == 0) {
+        errbuf_set(err, "start time missing");
+        return -1;
+    }
+    if (a->ends_at != 0 && a->ends_at < a->starts_at) {
+        errbuf_set(err, "start time must be before end time");
+        return -1;
+    }
+    if (validate_set(&a->labels, "invalid label set", err) < 0)
+        return -1;
+    if (a->labels.n == 0) {
+        errbuf_set(err, "at least one label pair required");
+        return -1;
+    }
+    return validate_set(&a->annotations, "invalid annotations", err);
+}
+
+bool alert_resolved(const struct alert *a, int64_t now)
+{
+    return a->ends_at != 0 && a->ends_at <= now;
+}
+
+/* Alertmanager's Alert.Merge: `y` is the younger copy and the base; `o`
+ * the older one. */
+struct alert *alert_merge(struct alert *old, struct alert *new_, int64_t now)
+{
+    struct alert *y = new_, *o = old;
+    if (new_->updated_at < old->updated_at) {
+        y = old;
+        o = new_;
+    }
+    int64_t starts = y->starts_at, ends = y->ends_at;
+    if (o->starts_at < y->starts_at)
+        starts = o->starts_at; /* the earliest start wins */
+    if (alert_resolved(y, now)) {
+        /* the latest explicit resolve time wins when both are resolved */
+        if (alert_resolved(o, now) && o->ends_at > y->ends_at)
+            ends = o->ends_at;
+    } else {
+        /* an explicit end beats a computed lease, if it is later */
+        if (o->ends_at > y->ends_at && !o->timeout)
+            ends = o->ends_at;
+    }
+    if (starts == y->starts_at && ends == y->ends_at)
+        return alert_ref(y);
+    struct alert *m = alert_dup(y);
+    m->starts_at = starts;
+    m->ends_at = ends;
+    return m;
+}

@@ -1,0 +1,177 @@
+/* notify_webhook.c -- the generic webhook: Alertmanager's version "4"
+ * payload, POSTed as JSON.
+ *
+ * The body must be byte-identical to Alertmanager 0.25's, because
+ * receivers parse it and some diff or hash it: keys in Go's struct order
+ * (receiver, status, alerts, groupLabels, commonLabels, commonAnnotations,
+ * externalURL, version, groupKey, truncatedAlerts; per alert status,
+ * labels, annotations, startsAt, endsAt, generatorURL, fingerprint), map
+ * keys sorted, Go's escaping (gojson.h), a trailing newline.  Quirks kept
+ * on purpose, each verified against a capture of Alertmanager 0.25
+ * (tests/data/webhook/am025-*.json):
+ *   - `receiver` is the name regex-escaped (regexp.QuoteMeta): "crit\\.team";
+ *   - firing alerts carry endsAt "0001-01-01T00:00:00Z";
+ *   - with max_alerts the list is cut first and everything else (status,
+ *     commonLabels, commonAnnotations) describes the alerts that remain;
+ *   - a resolved-only notification to a send_resolved: false webhook is
+ *     not sent at all (notify.c).
+ * Times are printed in UTC: alerts are stored as UTC nanoseconds, so an
+ * offset a client posted ("+02:00") comes back as the same instant in Z. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gojson.h"
+#include "mem.h"
+#include "notify_internal.h"
+
+void notify_quote_meta(struct buf *out, const char *s)
+{
+    for (; *s; s++) {
+        if (strchr("\\.+*?()|[]{}^$", *s))
+            buf_putc(out, '\\');
+        buf_putc(out, *s);
+    }
+}
+
+/* Keeps the pairs of `common` that every alert has with the same value.
+ * `common` starts as a copy of the first alert's set (both sorted). */
+static void intersect(struct labels *common, const struct labels *other)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < common->n; i++) {
+        const char *v = labels_get(other, common->v[i].name);
+        if (v && strcmp(v, common->v[i].value) == 0)
+            common->v[k++] = common->v[i];
+    }
+    common->n = k;
+}
+
+static void common_sets(struct alert *const *alerts, size_t n, struct labels *cl, struct labels *ca)
+{
+    cl->n = ca->n = 0;
+    cl->v = ca->v = NULL;
+    if (n == 0)
+        return;
+    cl->n = alerts[0]->labels.n;
+    cl->v = xcalloc(cl->n ? cl->n : 1, sizeof *cl->v);
+    memcpy(cl->v, alerts[0]->labels.v, cl->n * sizeof *cl->v);
+    ca->n = alerts[0]->annotations.n;
+    ca->v = xcalloc(ca->n ? ca->n : 1, sizeof *ca->v);
+    memcpy(ca->v, alerts[0]->annotations.v, ca->n * sizeof *ca->v);
+    for (size_t i = 1; i < n && (cl->n || ca->n); i++) {
+        intersect(cl, &alerts[i]->labels);
+        intersect(ca, &alerts[i]->annotations);
+    }
+}
+
+void notify_webhook_payload(const struct notify_req *req, struct alert *const *alerts, size_t n,
+                            uint64_t max_alerts, struct buf *out)
+{
+    uint64_t truncated = req->truncated;
+    if (max_alerts && n > max_alerts) {
+        truncated += n - max_alerts;
+        n = (size_t)max_alerts;
+    }
+    bool any_firing = false;
+    for (size_t i = 0; i < n; i++)
+        any_firing |= !alert_resolved(alerts[i], req->now);
+
+    struct buf recv = BUF_INIT;
+    notify_quote_meta(&recv, req->receiver);
+    buf_puts(out, "{\"receiver\":");
+    gojson_string(out, buf_str(&recv), recv.len);
+    buf_deinit(&recv);
+    buf_puts(out, any_firing ? ",\"status\":\"firing\"" : ",\"status\":\"resolved\"");
+    buf_puts(out, ",\"alerts\":[");
+    for (size_t i = 0; i < n; i++) {
+        const struct alert *a = alerts[i];
+        bool resolved = alert_resolved(a, req->now);
+        if (i)
+            buf_putc(out, ',');
+        buf_puts(out, resolved ? "{\"status\":\"resolved\"" : "{\"status\":\"firing\"");
+        buf_puts(out, ",\"labels\":");
+        gojson_labels(out, &a->labels);
+        buf_puts(out, ",\"annotations\":");
+        gojson_labels(out, &a->annotations);
+        buf_puts(out, ",\"startsAt\":");
+        gojson_time(out, a->starts_at);
+        buf_puts(out, ",\"endsAt\":");
+        gojson_time(out, resolved ? a->ends_at : 0);
+        buf_puts(out, ",\"generatorURL\":");
+        gojson_str(out, a->generator_url);
+        char fp[17];
+        fingerprint_format(a->fingerprint, fp);
+        buf_printf(out, ",\"fingerprint\":\"%s\"}", fp);
+    }
+    buf_puts(out, "],\"groupLabels\":");
+    gojson_labels(out, &req->group_labels);
+    struct labels cl, ca;
+    common_sets(alerts, n, &cl, &ca);
+    buf_puts(out, ",\"commonLabels\":");
+    gojson_labels(out, &cl);
+    buf_puts(out, ",\"commonAnnotations\":");
+    gojson_labels(out, &ca);
+    free(cl.v);
+    free(ca.v);
+    buf_puts(out, ",\"externalURL\":");
+    gojson_str(out, req->external_url);
+    buf_puts(out, ",\"version\":\"4\",\"groupKey\":");
+    gojson_str(out, req->group_key);
+    buf_printf(out, ",\"truncatedAlerts\":%llu}\n", (unsigned long long)truncated);
+}
+
+static int webhook_attempt(struct notifier *n, struct notify_op *op, const struct notify_req *req,
+                           struct alert *const *alerts, size_t n_alerts, struct notify_result *res)
+{
+    const struct webhook_cfg *cfg = n->priv;
+    struct errbuf err;
+    char *url_from_file = NULL;
+    if (!cfg->url) {
+        url_from_file = notify_read_secret_file(n->env.basedir, cfg->url_file, &err);
+        if (!url_from_file) {
+            /* Alertmanager: "read url_file: ...", not retried. */
+            notify_result_msg(res, "read url_file: %s", err.msg);
+            res->retryable = false;
+            return -1;
+        }
+    }
+    struct http_request_opts o = {0};
+    struct notify_http_auth auth;
+    if (notify_http_apply(n, &cfg->http, &o, &auth, &err) < 0) {
+        notify_result_msg(res, "%s", err.msg);
+        res->retryable = false;
+        free(url_from_file);
+        return -1;
+    }
+    struct buf body = BUF_INIT;
+    notify_webhook_payload(req, alerts, n_alerts, cfg->max_alerts, &body);
+    static const char *const headers[] = {"Content-Type: application/json", NULL};
+    o.method = "POST";
+    o.url = cfg->url ? cfg->url : url_from_file;
+    o.headers = headers;
+    o.body_len = body.len;
+    o.body = buf_steal(&body);
+    o.body_owned = true;
+    o.timeout_ms = (long)cfg->timeout_ms;
+    int rc = notify_submit_http(op, &o, &err);
+    notify_http_auth_deinit(&auth);
+    free(url_from_file);
+    if (rc < 0) {
+        notify_result_msg(res, "%s", err.msg);
+        res->retryable = false;
+        return -1;
+    }
+    return 0;
+}
+
+static const struct notifier_ops webhook_ops = {
+    .name = "webhook",
+    .attempt = webhook_attempt,
+};
+
+struct notifier *notifier_webhook_new(const struct webhook_cfg *cfg, const char *receiver,
+                                      unsigned idx, const struct notify_env *env)
+{
+    return notifier_alloc(&webhook_ops, receiver, idx, cfg->send_resolved, env, (void *)cfg);
+}
