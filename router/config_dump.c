@@ -33,7 +33,8 @@ static void yscalar(struct buf *b, const char *s)
         unsigned char ch = (unsigned char)*p;
         plain = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
                 (ch >= '0' && ch <= '9' && p != s) || ch == '_' || (ch == '.' && p != s) ||
-                ch == '/' || (ch == '-' && p != s) || ch == '@';
+                ch == '/' || (ch == '-' && p != s) || (ch == '@' && p != s);
+        /* '@' is a reserved indicator: YAML cannot start a plain scalar with it. */
     }
     if (plain) {
         buf_puts(b, s);
@@ -94,9 +95,12 @@ static void ysecret_url(struct buf *b, int lvl, const char *key, const char *v)
         hl -= (size_t)(at + 1 - host);
         host = at + 1;
     }
-    indent(b, lvl);
-    buf_printf(b, "%s: \"%.*s%.*s/<secret>\"\n", key, (int)(strstr(v, "://") + 3 - v), v, (int)hl,
-               host);
+    /* Scheme and host are the config's text: quoted through yscalar like
+     * any other value, since a host may hold a quote or a backslash. */
+    struct buf u = BUF_INIT;
+    buf_printf(&u, "%.*s%.*s/<secret>", (int)(strstr(v, "://") + 3 - v), v, (int)hl, host);
+    ystr(b, lvl, key, u.p);
+    buf_deinit(&u);
 }
 
 static void ybool(struct buf *b, int lvl, const char *key, bool v)
