@@ -27,6 +27,7 @@ WORKDIR /src
 # editing tests or docs does not invalidate this layer.
 COPY Makefile ./
 COPY router/ router/
+COPY templates/ templates/
 # .git is not in the build context: the revision comes in as an argument.
 ARG REVISION=unknown
 RUN make -j"$(nproc)" GIT_REV="$REVISION" build/alertrouter \
