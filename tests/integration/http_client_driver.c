@@ -731,7 +731,7 @@ int main(int argc, char **argv)
 #else
     const double bound = 1.5;
 #endif
-    check(max_gap < bound, "the loop never blocked (max gap %.1f ms < %.0f s)", max_gap * 1e3,
+    check(max_gap < bound, "the loop never blocked (max gap %.1f ms < %.1f s)", max_gap * 1e3,
           bound);
     ev_timer_stop(loop, &heartbeat);
     http_client_free(client);
