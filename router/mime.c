@@ -140,7 +140,9 @@ static void b64(struct buf *out, const unsigned char *s, size_t n)
  * before on the current line. */
 static void encode_words(struct buf *out, const char *s, size_t n)
 {
-    bool use_b = b_len(n) < q_len(s, n);
+    /* Q keeps mostly-ASCII text readable in raw form; B only when it is
+     * clearly shorter. */
+    bool use_b = b_len(n) * 4 < q_len(s, n) * 3;
     const char *pre = use_b ? "=?UTF-8?B?" : "=?UTF-8?Q?";
     size_t overhead = strlen(pre) + 2;
     size_t i = 0;
@@ -371,11 +373,9 @@ static bool ascii_only(const char *s)
 static bool parse_addr_spec(struct aparse *a, struct buf *out)
 {
     struct buf local = BUF_INIT;
-    bool dot_atom = true;
     skip_cfws(a);
     for (;;) {
         if (*a->p == '"') {
-            dot_atom = false;
             if (!parse_quoted(a, &local))
                 break;
         } else if (!parse_atom(a, &local)) {
@@ -398,7 +398,7 @@ static bool parse_addr_spec(struct aparse *a, struct buf *out)
     skip_cfws(a);
     const char *l = buf_str(&local);
     /* Quote the local part only when it is not a valid dot-atom. */
-    bool need_quote = !dot_atom || l[0] == '.' || (local.len && l[local.len - 1] == '.') ||
+    bool need_quote = l[0] == '.' || (local.len && l[local.len - 1] == '.') ||
                       strstr(l, "..") || local.len == 0;
     for (size_t i = 0; i < local.len && !need_quote; i++)
         need_quote = !atext((unsigned char)l[i]) && l[i] != '.';

@@ -22,7 +22,8 @@
  * Message-Id replaces ours, as in Alertmanager.
  *
  * Transport (what Alertmanager does, mapped onto curl): port 465 is
- * implicit TLS (smtps://); otherwise require_tls makes STARTTLS mandatory
+ * implicit TLS (smtps://), or any port with force_implicit_tls: true
+ * (Alertmanager 0.31); otherwise require_tls makes STARTTLS mandatory
  * before anything else is said; the EHLO name (`hello`) is the URL's path.
  * AUTH happens when auth_username is set and the server offers it: PLAIN or
  * LOGIN with auth_password (or auth_password_file, read per attempt), PLAIN
@@ -252,7 +253,9 @@ int email_url(const struct email_cfg *cfg, struct buf *out, struct errbuf *err)
         }
     size_t hlen = (size_t)(colon - hp);
     bool v6 = memchr(hp, ':', hlen) && hp[0] != '[';
-    buf_printf(out, "%s://%s%.*s%s:%s/", strcmp(port, "465") == 0 ? "smtps" : "smtp",
+    bool implicit = cfg->force_implicit_tls < 0 ? strcmp(port, "465") == 0
+                                                : cfg->force_implicit_tls == 1;
+    buf_printf(out, "%s://%s%.*s%s:%s/", implicit ? "smtps" : "smtp",
                v6 ? "[" : "", (int)hlen, hp, v6 ? "]" : "", port);
     const char *hello = cfg->hello && cfg->hello[0] ? cfg->hello : "localhost";
     for (const unsigned char *p = (const unsigned char *)hello; *p; p++) {

@@ -50,8 +50,9 @@ int email_build(const struct email_cfg *cfg, const struct tmpl_set *ts,
                 const struct email_fixed *fx, struct email_msg *m, struct errbuf *err);
 void email_msg_deinit(struct email_msg *m);
 
-/* The curl URL for cfg->smarthost: smtps://host:465/<hello> for port 465
- * (implicit TLS, as Alertmanager), smtp://host:port/<hello> otherwise; the
+/* The curl URL for cfg->smarthost: smtps://host:port/<hello> for port 465
+ * or force_implicit_tls: true (implicit TLS, as Alertmanager),
+ * smtp://host:port/<hello> otherwise; the
  * path is the EHLO name, percent-encoded.  Returns -1 with err set when
  * the smarthost is not host:port. */
 int email_url(const struct email_cfg *cfg, struct buf *out, struct errbuf *err);

@@ -249,7 +249,7 @@ START_TEST(smarthost_url)
     buf_reset(&u);
     ck_assert_int_eq(email_url(ecfg(6), &u, &err), 0);
     ck_assert_str_eq(buf_str(&u), "smtps://smtp.example.org:465/router%20example");
-    struct email_cfg c = {.smarthost = "::1:25", .hello = "h"};
+    struct email_cfg c = {.smarthost = "::1:25", .hello = "h", .force_implicit_tls = -1};
     buf_reset(&u);
     ck_assert_int_eq(email_url(&c, &u, &err), 0);
     ck_assert_str_eq(buf_str(&u), "smtp://[::1]:25/h");
@@ -257,6 +257,15 @@ START_TEST(smarthost_url)
     buf_reset(&u);
     ck_assert_int_eq(email_url(&c, &u, &err), 0);
     ck_assert_str_eq(buf_str(&u), "smtp://[::1]:2525/h");
+    c.force_implicit_tls = 1;
+    buf_reset(&u);
+    ck_assert_int_eq(email_url(&c, &u, &err), 0);
+    ck_assert_str_eq(buf_str(&u), "smtps://[::1]:2525/h");
+    c.smarthost = "mx:465";
+    c.force_implicit_tls = 0;
+    buf_reset(&u);
+    ck_assert_int_eq(email_url(&c, &u, &err), 0);
+    ck_assert_str_eq(buf_str(&u), "smtp://mx:465/h");
     const char *bad[] = {"nohost", ":25", "host:", "host:2x5"};
     for (size_t i = 0; i < 4; i++) {
         c.smarthost = (char *)bad[i];
