@@ -530,6 +530,14 @@ static int setup_smtp(struct http_request *r, const struct http_smtp_opts *o, st
         SETOPT(e, CURLOPT_SASL_AUTHZID, o->authzid, err);
     }
     SETOPT(e, CURLOPT_PROXY, "", err);
+    /* One connection per message, closed with QUIT.  curl (7.88) pools
+     * smtp:// connections without comparing their TLS settings -- only
+     * smtps:// counts as TLS for that -- so a notifier demanding STARTTLS
+     * and a CA of its own could otherwise get a connection another one
+     * opened in plain text or verified against another CA.  Mail volume
+     * makes the extra handshake cheap; Alertmanager dials per message too. */
+    SETOPT(e, CURLOPT_FRESH_CONNECT, 1L, err);
+    SETOPT(e, CURLOPT_FORBID_REUSE, 1L, err);
     if (set_timeouts(e, o->timeout_ms, err) < 0 || set_tls(e, &o->tls, err) < 0)
         return -1;
     return 0;

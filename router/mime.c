@@ -101,8 +101,8 @@ static size_t cur_col(const struct buf *out)
  * encoded-word is allowed (a phrase included); space is written '_'. */
 static bool q_literal(unsigned char c)
 {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-           c == '!' || c == '*' || c == '+' || c == '-' || c == '/';
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '!' ||
+           c == '*' || c == '+' || c == '-' || c == '/';
 }
 
 static size_t q_len(const char *s, size_t n)
@@ -398,8 +398,8 @@ static bool parse_addr_spec(struct aparse *a, struct buf *out)
     skip_cfws(a);
     const char *l = buf_str(&local);
     /* Quote the local part only when it is not a valid dot-atom. */
-    bool need_quote = l[0] == '.' || (local.len && l[local.len - 1] == '.') ||
-                      strstr(l, "..") || local.len == 0;
+    bool need_quote =
+        l[0] == '.' || (local.len && l[local.len - 1] == '.') || strstr(l, "..") || local.len == 0;
     for (size_t i = 0; i < local.len && !need_quote; i++)
         need_quote = !atext((unsigned char)l[i]) && l[i] != '.';
     if (need_quote) {
@@ -417,8 +417,7 @@ static bool parse_addr_spec(struct aparse *a, struct buf *out)
     buf_putc(out, '@');
     if (*a->p == '[') {
         const char *b = a->p++;
-        while (*a->p && *a->p != ']' && *a->p != '[' && *a->p != '\\' && *a->p > 32 &&
-               *a->p < 127)
+        while (*a->p && *a->p != ']' && *a->p != '[' && *a->p != '\\' && *a->p > 32 && *a->p < 127)
             a->p++;
         if (*a->p != ']') {
             afail(a, "bad domain literal");
@@ -479,7 +478,8 @@ static void parse_address(struct aparse *a, struct mime_addr_list *l, bool in_gr
     const char *start = a->p;
     /* A bare addr-spec is tried first; if what follows is not the end of
      * the element, it was a display name. */
-    if (parse_addr_spec(a, &addr) && (*a->p == ',' || *a->p == '\0' || (in_group && *a->p == ';'))) {
+    if (parse_addr_spec(a, &addr) &&
+        (*a->p == ',' || *a->p == '\0' || (in_group && *a->p == ';'))) {
         push_addr(l, NULL, &addr);
         goto out;
     }

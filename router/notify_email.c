@@ -233,8 +233,8 @@ void email_msg_deinit(struct email_msg *m)
 
 static bool unreserved(unsigned char c)
 {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-           c == '-' || c == '.' || c == '_' || c == '~';
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '.' || c == '_' || c == '~';
 }
 
 int email_url(const struct email_cfg *cfg, struct buf *out, struct errbuf *err)
@@ -253,10 +253,10 @@ int email_url(const struct email_cfg *cfg, struct buf *out, struct errbuf *err)
         }
     size_t hlen = (size_t)(colon - hp);
     bool v6 = memchr(hp, ':', hlen) && hp[0] != '[';
-    bool implicit = cfg->force_implicit_tls < 0 ? strcmp(port, "465") == 0
-                                                : cfg->force_implicit_tls == 1;
-    buf_printf(out, "%s://%s%.*s%s:%s/", implicit ? "smtps" : "smtp",
-               v6 ? "[" : "", (int)hlen, hp, v6 ? "]" : "", port);
+    bool implicit =
+        cfg->force_implicit_tls < 0 ? strcmp(port, "465") == 0 : cfg->force_implicit_tls == 1;
+    buf_printf(out, "%s://%s%.*s%s:%s/", implicit ? "smtps" : "smtp", v6 ? "[" : "", (int)hlen, hp,
+               v6 ? "]" : "", port);
     const char *hello = cfg->hello && cfg->hello[0] ? cfg->hello : "localhost";
     for (const unsigned char *p = (const unsigned char *)hello; *p; p++) {
         if (unreserved(*p))
@@ -337,8 +337,8 @@ static int email_attempt(struct notifier *n, struct notify_op *op, const struct 
     random_hex(bnd_rand, 12);
     struct timespec now;
     clock_gettime(CLOCK_REALTIME, &now);
-    snprintf(mid, sizeof mid, "<%lld.%s@%s>",
-             (long long)now.tv_sec * 1000000000LL + now.tv_nsec, mid_rand, en->host);
+    snprintf(mid, sizeof mid, "<%lld.%s@%s>", (long long)now.tv_sec * 1000000000LL + now.tv_nsec,
+             mid_rand, en->host);
     snprintf(boundary, sizeof boundary, "=_ar_%s", bnd_rand);
     struct email_fixed fx = {now.tv_sec, mid, boundary};
     struct email_msg m;
@@ -437,8 +437,8 @@ static void message_id_host(char *out, size_t n)
         snprintf(out, n, "alertrouter");
 }
 
-struct notifier *notifier_email_new(const struct email_cfg *cfg, const char *receiver,
-                                    unsigned idx, const struct notify_env *env)
+struct notifier *notifier_email_new(const struct email_cfg *cfg, const char *receiver, unsigned idx,
+                                    const struct notify_env *env)
 {
     struct email_notifier *en = xcalloc(1, sizeof *en);
     en->cfg = cfg;

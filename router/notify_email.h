@@ -19,8 +19,8 @@
  * are borrowed as for notifier_webhook_new().  Templates come from
  * env->tmpl, or from the built-in default.tmpl when it is NULL.  Returns a
  * new notifier; free with notifier_free(). */
-struct notifier *notifier_email_new(const struct email_cfg *cfg, const char *receiver,
-                                    unsigned idx, const struct notify_env *env);
+struct notifier *notifier_email_new(const struct email_cfg *cfg, const char *receiver, unsigned idx,
+                                    const struct notify_env *env);
 
 /* What varies between two renderings of the same notification; tests fix
  * it, the notifier takes the clock and fresh random tokens. */
@@ -32,9 +32,9 @@ struct email_fixed {
 
 /* One rendered mail: the message and its envelope. */
 struct email_msg {
-    struct buf msg;    /* RFC 5322 text, CRLF line ends */
-    char *mail_from;   /* "<addr-spec>" */
-    char **rcpt;       /* "<addr-spec>" each, NULL-terminated */
+    struct buf msg;  /* RFC 5322 text, CRLF line ends */
+    char *mail_from; /* "<addr-spec>" */
+    char **rcpt;     /* "<addr-spec>" each, NULL-terminated */
     size_t n_rcpt;
 };
 

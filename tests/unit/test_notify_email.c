@@ -47,7 +47,8 @@ static const char *const YAML =
     "    html: '<p>{{ .CommonAnnotations.summary }}</p>'\n"
     "    headers:\n"
     "      Subject: '\xe2\x9a\xa0 {{ .Status | toUpper }}: {{ .GroupLabels.alertname }} "
-    "\xc3\xbc" "ber alle Knoten'\n"
+    "\xc3\xbc"
+    "ber alle Knoten'\n"
     /* 2: a label value in a header */
     "  - to: 'a@example.org'\n"
     "    headers: {X-Instance: '{{ .CommonLabels.instance }}'}\n"
@@ -230,8 +231,8 @@ START_TEST(render_failures_are_clear)
         struct email_msg m;
         struct errbuf err;
         ck_assert_int_eq(email_build(ecfg(cases[i].cfg), ts, r, r->alerts, 1, &FX, &m, &err), -1);
-        ck_assert_msg(strncmp(err.msg, cases[i].want, strlen(cases[i].want)) == 0,
-                      "case %zu: %s", i, err.msg);
+        ck_assert_msg(strncmp(err.msg, cases[i].want, strlen(cases[i].want)) == 0, "case %zu: %s",
+                      i, err.msg);
         ck_assert_uint_eq(m.msg.len, 0);
         ck_assert_ptr_null(m.rcpt);
         notify_req_unref(r);
