@@ -377,6 +377,8 @@ static void yreceiver(struct buf *b, const struct receiver_cfg *r)
         ystr(b, 2, "html", e->html);
         ystr(b, 2, "text", e->text);
         ybool(b, 2, "require_tls", e->require_tls);
+        if (e->force_implicit_tls >= 0)
+            ybool(b, 2, "force_implicit_tls", e->force_implicit_tls);
         ytls(b, 2, &e->tls);
     }
     const struct msteams_cfg *lists[2] = {r->msteams, r->msteamsv2};
