@@ -44,6 +44,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 LOCK = threading.Lock()
+CONTROL_KEYS = {"status", "retry_after", "retry_after_in", "delay", "drop", "body_bytes",
+                "content_type"}
 QUEUE = []
 
 
@@ -93,7 +95,10 @@ class Handler(BaseHTTPRequestHandler):
         with LOCK:
             scripted = QUEUE.pop(0) if QUEUE else None
         if scripted is None:
-            q = {k: v[-1] for k, v in parse_qs(urlsplit(self.path).query).items()}
+            # Only our control keys: a real URL's own query (Teams'
+            # ?api-version=1&sig=...) is not a script.
+            q = {k: v[-1] for k, v in parse_qs(urlsplit(self.path).query).items()
+                 if k in CONTROL_KEYS}
             if q:
                 scripted = {"status": int(q.get("status", "200")), "headers": {}}
                 if "retry_after" in q:
