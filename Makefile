@@ -176,8 +176,9 @@ fuzz: $(FUZZ_BINS)
 	  tail -3 build-fuzz/$$t.log; [ $$rc = 0 ] || exit 1; done
 
 # Benchmark tools (bench/*.c, one program per file, no router code) and the
-# side-by-side run against Alertmanager; see bench/RESULTS.md.
-BENCH_TOOLS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
+# side-by-side run against Alertmanager; see bench/RESULTS.md.  store_mem.c
+# links router code and has its own rule (bench-mem).
+BENCH_TOOLS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(filter-out bench/store_mem.c,$(wildcard bench/*.c)))
 
 bench-tools: $(BENCH_TOOLS)
 

@@ -3,7 +3,8 @@
 # binary's path in $ROUTER and a private scratch directory in $T.  A test
 # starts what it needs on 127.0.0.1 (the router, amtool, prometheus, fake
 # peers), stops what it started, and exits 0 (pass), 1 (fail).
-# Prints one line per test and a closing "N passed, N failed".
+# Prints one line per test (plus its "NOTE:" lines) and a closing
+# "N passed, N failed".
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 export ROUTER="$1"
@@ -25,6 +26,8 @@ for t in "$here"/t_*.sh; do
     if [ "$status" = FAIL ]; then
         sed 's/^/    | /' "$T/out.log" | tail -60
     else
+        # A passing test may still have something to say (e.g. a part not run).
+        grep '^NOTE:' "$T/out.log" | sed 's/^/    | /'
         rm -rf "$T"
     fi
 done
