@@ -165,8 +165,8 @@ struct render {
 static const char *field(struct render *r, const char *name, const char *text, bool is_text)
 {
     buf_reset(&r->tmp);
-    if (notify_tmpl_field(r->tmpl, r->receiver, name, text, is_text ? r->text : r->raw,
-                          &r->tmp) < 0)
+    if (notify_tmpl_field(r->tmpl, r->receiver, name, text, is_text ? r->text : r->raw, &r->tmp) <
+        0)
         r->errors++;
     return buf_str(&r->tmp);
 }
@@ -292,9 +292,8 @@ int notify_slack_payload(const struct slack_cfg *cfg, const struct tmpl_set *tmp
 
 static bool transient_error(const char *e)
 {
-    static const char *const retry[] = {"ratelimited",     "rate_limited",
-                                        "internal_error",  "fatal_error",
-                                        "service_unavailable", "request_timeout",
+    static const char *const retry[] = {"ratelimited", "rate_limited",        "internal_error",
+                                        "fatal_error", "service_unavailable", "request_timeout",
                                         NULL};
     for (size_t i = 0; retry[i]; i++)
         if (strcmp(e, retry[i]) == 0)
@@ -309,8 +308,8 @@ void notify_slack_judge(const struct http_result *hr, struct notify_result *res)
         return;
     const char *body = hr->body ? hr->body : "";
     size_t len = hr->body_len;
-    bool is_json = strncmp(hr->content_type, "application/json", 16) == 0 ||
-                   (len && body[0] == '{');
+    bool is_json =
+        strncmp(hr->content_type, "application/json", 16) == 0 || (len && body[0] == '{');
     if (!is_json) {
         /* Incoming webhooks answer a plain "ok". */
         if (len == 2 && memcmp(body, "ok", 2) == 0)
@@ -479,8 +478,10 @@ static int slack_attempt(struct notifier *n, struct notify_op *op, const struct 
          * a timeout.  Retryable: the next flush tries again. */
         buf_deinit(&body);
         free(url);
-        notify_result_msg(res, "Slack pacing: no free slot for this channel before the deadline "
-                               "(%.1f s away)", wait);
+        notify_result_msg(res,
+                          "Slack pacing: no free slot for this channel before the deadline "
+                          "(%.1f s away)",
+                          wait);
         res->retryable = true;
         return -1;
     }

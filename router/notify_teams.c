@@ -204,11 +204,12 @@ int notify_msteamsv2_payload(const struct msteams_cfg *cfg, const struct tmpl_se
 
     /* head: everything before the alerts; tail: after them. */
     struct buf head = BUF_INIT, tail = BUF_INIT;
-    buf_puts(&head, "{\"type\":\"message\",\"attachments\":[{\"contentType\":"
-                    "\"application/vnd.microsoft.card.adaptive\",\"contentUrl\":null,"
-                    "\"content\":{\"$schema\":\"http://adaptivecards.io/schemas/adaptive-card.json\","
-                    "\"type\":\"AdaptiveCard\",\"version\":\"1.4\",\"body\":["
-                    "{\"type\":\"TextBlock\",\"text\":");
+    buf_puts(&head,
+             "{\"type\":\"message\",\"attachments\":[{\"contentType\":"
+             "\"application/vnd.microsoft.card.adaptive\",\"contentUrl\":null,"
+             "\"content\":{\"$schema\":\"http://adaptivecards.io/schemas/adaptive-card.json\","
+             "\"type\":\"AdaptiveCard\",\"version\":\"1.4\",\"body\":["
+             "{\"type\":\"TextBlock\",\"text\":");
     put_capped(&head, buf_str(&title), TITLE_MAX_JSON);
     buf_printf(&head, ",\"weight\":\"Bolder\",\"size\":\"Medium\",\"wrap\":true,\"color\":\"%s\"}",
                status_color(d, n));
@@ -281,9 +282,9 @@ int notify_msteams_payload(const struct msteams_cfg *cfg, const struct tmpl_set 
     errors -= notify_tmpl_field(tmpl, req->receiver, "title", cfg->title, &td.d, &title);
     errors -= notify_tmpl_field(tmpl, req->receiver, "summary", cfg->summary, &td.d, &summary);
     errors -= notify_tmpl_field(tmpl, req->receiver, "text", cfg->text, &td.d, &text);
-    const char *color = n == 0 ? "808080"
+    const char *color = n == 0                               ? "808080"
                         : strcmp(td.d.status, "firing") == 0 ? "8C1A1A"
-                                                               : "2DC72D";
+                                                             : "2DC72D";
     buf_puts(out, "{\"@type\":\"MessageCard\",\"@context\":\"http://schema.org/extensions\","
                   "\"type\":\"MessageCard\",\"title\":");
     put_capped(out, buf_str(&title), TITLE_MAX_JSON);

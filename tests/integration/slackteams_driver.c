@@ -312,8 +312,7 @@ int main(int argc, char **argv)
 
     /* 4. Teams Workflows: 202; 400 alerts under 28 KB */
     send_n(v2, req, o, 1, 10);
-    check(o[0].res.ok && o[0].res.status == 202, "msteamsv2: 202 is success (%d)",
-          o[0].res.status);
+    check(o[0].res.ok && o[0].res.status == 202, "msteamsv2: 202 is success (%d)", o[0].res.status);
     enum { MANY = 400 };
     struct alert *many[MANY];
     char inst[32], sum[300];

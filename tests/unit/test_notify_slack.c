@@ -187,9 +187,9 @@ START_TEST(escaping_spares_urls_and_config_text)
     char *channel;
     notify_slack_payload(sc, notify_templates_default(), r, r->alerts, 2, true, &out, &channel);
     /* title_link keeps its template's own "&a=<b>" */
-    ck_assert_ptr_nonnull(
-        strstr(buf_str(&out), "\"title_link\":\"https://grafana.example/d/x?var-job=api"
-                              "\\u0026a=\\u003cb\\u003e\""));
+    ck_assert_ptr_nonnull(strstr(buf_str(&out),
+                                 "\"title_link\":\"https://grafana.example/d/x?var-job=api"
+                                 "\\u0026a=\\u003cb\\u003e\""));
     /* generator URL inside text: escaped, so Slack's <url|src> stays one link */
     ck_assert_ptr_nonnull(strstr(buf_str(&out), "\\u003chttp://prom.example:9090/graph?g0.expr=x"
                                                 "\\u0026amp;a=\\u0026lt;b\\u0026gt;|src\\u003e"));

@@ -82,16 +82,16 @@ static json_t *card(const char *name, const struct msteams_cfg *cfg, struct noti
     ck_assert_str_eq(json_string_value(json_object_get(c, "version")), "1.4");
     ck_assert_str_eq(json_string_value(json_object_get(c, "$schema")),
                      "http://adaptivecards.io/schemas/adaptive-card.json");
-    ck_assert_str_eq(
-        json_string_value(json_object_get(json_object_get(c, "msteams"), "width")), "Full");
+    ck_assert_str_eq(json_string_value(json_object_get(json_object_get(c, "msteams"), "width")),
+                     "Full");
     ck_assert_str_eq(out->p + out->len - 1, "\n");
     return c;
 }
 
 static const char *body_text(json_t *c, size_t i)
 {
-    return json_string_value(json_object_get(json_array_get(json_object_get(c, "body"), i),
-                                             "text"));
+    return json_string_value(
+        json_object_get(json_array_get(json_object_get(c, "body"), i), "text"));
 }
 
 START_TEST(card_firing)
@@ -164,7 +164,7 @@ START_TEST(card_resolved_custom_text)
     json_t *items = json_object_get(json_array_get(body, 2), "items");
     ck_assert_str_eq(json_string_value(json_object_get(json_array_get(items, 0), "text")),
                      "RESOLVED: DiskFull");
-    ck_assert_uint_eq(json_array_size(items), 2); /* no generator URL: no button */
+    ck_assert_uint_eq(json_array_size(items), 2);      /* no generator URL: no button */
     ck_assert_ptr_null(json_object_get(c, "actions")); /* no external URL */
     json_decref(c);
     buf_deinit(&out);
