@@ -16,10 +16,13 @@ SAN       ?=
 # Debian 12 packages: the build, the tests' real peers, the reference
 # Alertmanager the tests compare against, and docker-compose (1.29), which
 # validates examples/docker-compose.yml without a Docker engine.  README.md
-# shows the same list.
+# shows the same list.  nodejs + npm run the Adaptive Card schema check (ajv,
+# installed by the test under $(BUILD)/node); an npm bundled with another
+# nodejs build (NodeSource's conflicts with Debian's npm package) counts as
+# present.
 DEPS := gcc make pkg-config libev-dev libcurl4-openssl-dev libjansson-dev \
         libyaml-dev libmicrohttpd-dev libpcre2-dev check libsubunit-dev \
-        curl python3 python3-aiosmtpd python3-yaml openssl \
+        curl python3 python3-aiosmtpd python3-yaml openssl nodejs npm \
         prometheus prometheus-alertmanager docker-compose
 
 PKGS      := libcurl jansson yaml-0.1 libmicrohttpd libpcre2-8
@@ -70,6 +73,7 @@ print-deps:
 
 deps:
 	@missing=""; for p in $(DEPS); do \
+	  if [ "$$p" = npm ] && command -v npm >/dev/null; then continue; fi; \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
 	done; \
 	if [ -z "$$missing" ]; then exit 0; fi; \

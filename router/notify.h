@@ -51,8 +51,9 @@ struct notify_env {
     const char *basedir; /* relative *_file paths are read from here, as
                             Alertmanager resolves them against the config
                             file's directory; NULL: the working directory */
-    const struct tmpl_set *tmpl; /* the config's templates (default.tmpl plus
-                                    `templates:`); NULL: the built-in ones */
+    /* The config's templates (default.tmpl + `templates:` files, see
+     * notify_templates_load()); NULL: the built-in default.tmpl only. */
+    const struct tmpl_set *tmpl;
 };
 
 /* ---- the request: an immutable snapshot of one flush -------------------- */
@@ -123,6 +124,16 @@ typedef void notify_done_fn(void *arg, struct notify_req *req, const struct noti
  * Returns a new notifier; free with notifier_free(). */
 struct notifier *notifier_webhook_new(const struct webhook_cfg *cfg, const char *receiver,
                                       unsigned idx, const struct notify_env *env);
+
+/* Slack (slack_configs[idx]) and Microsoft Teams: msteams_configs
+ * (legacy MessageCard) and msteamsv2_configs (Workflows, Adaptive Card).
+ * Same contract as notifier_webhook_new(). */
+struct notifier *notifier_slack_new(const struct slack_cfg *cfg, const char *receiver, unsigned idx,
+                                    const struct notify_env *env);
+struct notifier *notifier_msteams_new(const struct msteams_cfg *cfg, const char *receiver,
+                                      unsigned idx, const struct notify_env *env);
+struct notifier *notifier_msteamsv2_new(const struct msteams_cfg *cfg, const char *receiver,
+                                        unsigned idx, const struct notify_env *env);
 
 /* Every integration of a receiver that alertrouter delivers to, as new
  * notifiers in *out (a new array; free each and the array).  Returns how

@@ -390,7 +390,8 @@ static int email_attempt(struct notifier *n, struct notify_op *op, const struct 
 
 /* The common judgement, with clearer words for the two failures people
  * meet most: a rejected password and a server without STARTTLS. */
-static void email_check(struct notifier *n, const struct http_result *hr, struct notify_result *res)
+static void email_check(struct notifier *n, struct notify_op *op, const struct http_result *hr,
+                        struct notify_result *res)
 {
     const struct email_notifier *en = n->priv;
     notify_result_from_http(hr, res);

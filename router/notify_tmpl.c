@@ -1,9 +1,12 @@
 /* notify_tmpl.c -- see notify_tmpl.h. */
 #include "notify_tmpl.h"
 
+#include <glob.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
+#include "log.h"
 #include "mem.h"
 
 /* Keeps the pairs of `common` that `other` has with the same value. */
@@ -93,4 +96,62 @@ void notify_tmpl_data_deinit(struct notify_tmpl_data *t)
     free(t->ca.v);
     buf_deinit(&t->receiver);
     memset(t, 0, sizeof *t);
+}
+
+/* ---- the config's template set ---------------------------------------------- */
+
+struct tmpl_set *notify_templates_load(const struct config *cfg, struct errbuf *err)
+{
+    struct tmpl_set *s = tmpl_set_new();
+    if (tmpl_set_load_default(s, err) < 0) {
+        tmpl_set_free(s);
+        return NULL;
+    }
+    for (size_t i = 0; cfg && i < cfg->templates.n; i++) {
+        glob_t g;
+        int rc = glob(cfg->templates.v[i], 0, NULL, &g);
+        if (rc == GLOB_NOMATCH)
+            continue;
+        if (rc != 0) {
+            errbuf_set(err, "%s: cannot expand the template glob", cfg->templates.v[i]);
+            tmpl_set_free(s);
+            return NULL;
+        }
+        for (size_t k = 0; k < g.gl_pathc; k++) {
+            if (tmpl_set_parse_file(s, g.gl_pathv[k], err) < 0) {
+                globfree(&g);
+                tmpl_set_free(s);
+                return NULL;
+            }
+        }
+        globfree(&g);
+    }
+    return s;
+}
+
+const struct tmpl_set *notify_templates_default(void)
+{
+    static struct tmpl_set *def;
+    if (!def) {
+        struct errbuf err;
+        def = notify_templates_load(NULL, &err);
+        /* default.tmpl is compiled in and covered by the tests. */
+        ROUTER_ASSERT(def != NULL);
+    }
+    return def;
+}
+
+int notify_tmpl_field(const struct tmpl_set *s, const char *receiver, const char *field,
+                      const char *text, const struct tmpl_data *d, struct buf *out)
+{
+    struct errbuf err;
+    size_t mark = out->len;
+    if (!text || tmpl_exec_string(s, text, d, false, out, &err) == 0)
+        return 0;
+    out->len = mark;
+    if (out->p)
+        out->p[mark] = '\0';
+    buf_printf(out, "template error in %s: %s", field, err.msg);
+    log_warn("Notify template failed", "receiver", receiver, "field", field, "err", err.msg);
+    return -1;
 }

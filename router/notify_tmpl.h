@@ -39,4 +39,31 @@ void notify_tmpl_data_deinit(struct notify_tmpl_data *t);
 void notify_common_sets(struct alert *const *alerts, size_t n, struct labels *cl,
                         struct labels *ca);
 
+/* ---- the config's template set ------------------------------------------- */
+
+struct config;
+
+/* A new set holding the built-in default.tmpl and then every file matched
+ * by the config's `templates:` globs (in glob order, so a later file's
+ * definitions override earlier ones, as Alertmanager's template.FromGlobs).
+ * A glob matching nothing is fine.  cfg NULL: the default only.  Returns
+ * NULL with err set ("path:line:col: message") when a file does not parse
+ * or cannot be read.  Free with tmpl_set_free(); main/dispatch load it at
+ * every (re)load and hand it to the notifiers in notify_env.tmpl. */
+struct tmpl_set *notify_templates_load(const struct config *cfg, struct errbuf *err);
+
+/* The built-in default.tmpl alone, parsed once and shared (never freed):
+ * what a notifier uses when notify_env.tmpl is NULL, and the reference a
+ * notifier compares a rendering with to tell whether a user template
+ * overrides a default. */
+const struct tmpl_set *notify_templates_default(void);
+
+/* Executes the config field `text` (named `field` in messages) into out.
+ * An execution error does not stop the notification: out then holds
+ * "template error in <field>: <message>" so the people paged see that the
+ * template is broken, the error is logged as a warning for the receiver,
+ * and -1 is returned. */
+int notify_tmpl_field(const struct tmpl_set *s, const char *receiver, const char *field,
+                      const char *text, const struct tmpl_data *d, struct buf *out);
+
 #endif
