@@ -2,7 +2,6 @@
  * content and no temp file, a failed replace names the step and keeps the
  * old file, read tells a missing file apart, keep_copy never overwrites an
  * earlier copy. */
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,46 +10,18 @@
 
 #include "check_main.h"
 #include "fileio.h"
+#include "testutil.h"
 
 static char dir[64];
 
-static void mk_dir(void)
-{
-    snprintf(dir, sizeof dir, "/tmp/ar-fileio-XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(dir));
-}
-
 static int count_entries(void)
 {
-    DIR *d = opendir(dir);
-    ck_assert_ptr_nonnull(d);
-    int n = 0;
-    struct dirent *e;
-    while ((e = readdir(d)))
-        n += e->d_name[0] != '.';
-    closedir(d);
-    return n;
-}
-
-static void rm_dir(void)
-{
-    DIR *d = opendir(dir);
-    ck_assert_ptr_nonnull(d);
-    struct dirent *e;
-    char p[600];
-    while ((e = readdir(d))) {
-        if (e->d_name[0] == '.')
-            continue;
-        snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
-        unlink(p);
-    }
-    closedir(d);
-    ck_assert_int_eq(rmdir(dir), 0);
+    return tu_count_files(dir, "[!.]*");
 }
 
 START_TEST(replace_and_read)
 {
-    mk_dir();
+    tu_mkdtemp(dir, sizeof dir, "fileio");
     char p[600];
     snprintf(p, sizeof p, "%s/state", dir);
     struct errbuf err;
@@ -70,13 +41,13 @@ START_TEST(replace_and_read)
     ck_assert_int_eq(fileio_read(p, &data, &len, &err), 0);
     ck_assert_uint_eq(len, 0);
     free(data);
-    rm_dir();
+    tu_rmdir(dir);
 }
 END_TEST
 
 START_TEST(replace_failure_names_the_step)
 {
-    mk_dir();
+    tu_mkdtemp(dir, sizeof dir, "fileio");
     char p[600];
     snprintf(p, sizeof p, "%s/missing/state", dir);
     struct errbuf err;
@@ -95,13 +66,13 @@ START_TEST(replace_failure_names_the_step)
     rmdir(p);
     struct stat sb;
     ck_assert_int_eq(stat(p, &sb), -1);
-    rm_dir();
+    tu_rmdir(dir);
 }
 END_TEST
 
 START_TEST(keep_copy_never_overwrites)
 {
-    mk_dir();
+    tu_mkdtemp(dir, sizeof dir, "fileio");
     char p[600];
     snprintf(p, sizeof p, "%s/state", dir);
     struct errbuf err;
@@ -119,7 +90,7 @@ START_TEST(keep_copy_never_overwrites)
     ck_assert_int_eq(fileio_keep_copy(p, true, &b), -1); /* nothing left to keep */
     buf_deinit(&a);
     buf_deinit(&b);
-    rm_dir();
+    tu_rmdir(dir);
 }
 END_TEST
 
