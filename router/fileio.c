@@ -83,9 +83,7 @@ int fileio_replace(const char *path, const void *data, size_t n, struct errbuf *
         errbuf_set(err, "%s: %s", buf_str(&tmp), strerror(errno));
         goto out;
     }
-    const char *step = fileio_write_all(fd, data, n) < 0 ? "write"
-                       : fsync(fd) < 0                   ? "fsync"
-                                                         : NULL;
+    const char *step = fileio_write_all(fd, data, n) < 0 ? "write" : fsync(fd) < 0 ? "fsync" : NULL;
     if (step) {
         errbuf_set(err, "%s: %s: %s", buf_str(&tmp), step, strerror(errno));
         close(fd);
