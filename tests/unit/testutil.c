@@ -6,7 +6,10 @@
 #include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
+
+#include "mem.h"
 
 void tu_mkdtemp(char *dir, size_t cap, const char *tag)
 {
@@ -65,4 +68,33 @@ void tu_write_file(const char *dir, const char *name, const void *data, size_t n
     ck_assert_ptr_nonnull(f);
     ck_assert_uint_eq(fwrite(data, 1, n, f), n);
     ck_assert_int_eq(fclose(f), 0);
+}
+
+struct config *tu_parse_config(const char *yaml)
+{
+    struct cfg_diag d;
+    cfg_diag_init(&d);
+    struct config *cfg = config_parse(yaml, strlen(yaml), "t.yml", ".", &d);
+    if (!cfg)
+        for (size_t i = 0; i < d.n; i++)
+            fprintf(stderr, "%s\n", d.msgs[i]);
+    cfg_diag_deinit(&d);
+    ck_assert_ptr_nonnull(cfg);
+    return cfg;
+}
+
+struct labels tu_labels(const char *spec, char **store)
+{
+    struct labels ls = {0, NULL};
+    *store = xstrdup(spec);
+    size_t cap = 0;
+    for (char *tok = strtok(*store, ","); tok; tok = strtok(NULL, ",")) {
+        char *eq = strchr(tok, '=');
+        ck_assert_ptr_nonnull(eq);
+        *eq = '\0';
+        ls.v = xgrow(ls.v, &cap, ls.n + 1, sizeof *ls.v);
+        ls.v[ls.n++] = (struct label){tok, eq + 1};
+    }
+    labels_sort(&ls);
+    return ls;
 }
