@@ -21,6 +21,7 @@
 
 #include "log.h"
 #include "mem.h"
+#include "notify_email.h"
 #include "notify_internal.h"
 
 /* Alertmanager's flush deadline is max(group_interval, 10s); a caller that
@@ -205,7 +206,14 @@ size_t notifiers_build(const struct receiver_cfg *rc, const struct notify_env *e
     size_t k = 0;
     for (size_t i = 0; i < rc->n_webhook; i++)
         v[k++] = notifier_webhook_new(&rc->webhook[i], rc->name, (unsigned)i, env);
-    /* slack, email, msteams and msteamsv2 join here as their files land. */
+    for (size_t i = 0; i < rc->n_email; i++)
+        v[k++] = notifier_email_new(&rc->email[i], rc->name, (unsigned)i, env);
+    for (size_t i = 0; i < rc->n_slack; i++)
+        v[k++] = notifier_slack_new(&rc->slack[i], rc->name, (unsigned)i, env);
+    for (size_t i = 0; i < rc->n_msteams; i++)
+        v[k++] = notifier_msteams_new(&rc->msteams[i], rc->name, (unsigned)i, env);
+    for (size_t i = 0; i < rc->n_msteamsv2; i++)
+        v[k++] = notifier_msteamsv2_new(&rc->msteamsv2[i], rc->name, (unsigned)i, env);
     *out = v;
     return k;
 }
@@ -284,6 +292,8 @@ static void op_unlink(struct notify_op *op)
 
 static void op_free(struct notify_op *op)
 {
+    if (op->n->ops->op_end)
+        op->n->ops->op_end(op->n, op);
     ev_timer_stop(op->n->env.loop, &op->timer);
     notify_req_unref(op->req);
     free(op->sent);
@@ -419,7 +429,7 @@ static void on_http_done(void *arg, const struct http_result *hr)
         return;
     }
     if (n->ops->check)
-        n->ops->check(n, hr, &res);
+        n->ops->check(n, op, hr, &res);
     else
         notify_result_from_http(hr, &res);
     if (res.ok) {
@@ -463,11 +473,22 @@ static void on_timer(EV_P_ ev_timer *w, int revents)
     struct notify_result res = {0};
     if (n->ops->attempt(n, op, op->req, op->sent, op->n_sent, &res) == 0)
         return; /* on_http_done continues */
-    metrics_counter_inc(n->m->requests_failed);
-    if (!res.retryable)
-        finish(op, &res);
+    notify_attempt_fail(op, &res);
+}
+
+void notify_attempt_fail(struct notify_op *op, const struct notify_result *res)
+{
+    struct notify_result r = *res;
+    metrics_counter_inc(op->n->m->requests_failed);
+    if (!r.retryable)
+        finish(op, &r);
     else
-        retry_later(op, &res, -1);
+        retry_later(op, &r, -1);
+}
+
+double notify_op_deadline(const struct notify_op *op)
+{
+    return op->deadline;
 }
 
 /* ---- submitting an attempt ------------------------------------------------------ */

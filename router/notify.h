@@ -43,6 +43,8 @@
 #include "http_client.h"
 #include "labels.h"
 
+struct tmpl_set;
+
 /* What notifiers need from the process.  Borrowed: must outlive them. */
 struct notify_env {
     struct ev_loop *loop;
@@ -50,6 +52,9 @@ struct notify_env {
     const char *basedir; /* relative *_file paths are read from here, as
                             Alertmanager resolves them against the config
                             file's directory; NULL: the working directory */
+    /* The config's templates (default.tmpl + `templates:` files, see
+     * notify_templates_load()); NULL: the built-in default.tmpl only. */
+    const struct tmpl_set *tmpl;
     bool retry_rate_limited; /* retry HTTP 429 after its Retry-After (not
                                 Alertmanager 0.25: it gives up at once) */
 };
@@ -122,6 +127,16 @@ typedef void notify_done_fn(void *arg, struct notify_req *req, const struct noti
  * Returns a new notifier; free with notifier_free(). */
 struct notifier *notifier_webhook_new(const struct webhook_cfg *cfg, const char *receiver,
                                       unsigned idx, const struct notify_env *env);
+
+/* Slack (slack_configs[idx]) and Microsoft Teams: msteams_configs
+ * (legacy MessageCard) and msteamsv2_configs (Workflows, Adaptive Card).
+ * Same contract as notifier_webhook_new(). */
+struct notifier *notifier_slack_new(const struct slack_cfg *cfg, const char *receiver, unsigned idx,
+                                    const struct notify_env *env);
+struct notifier *notifier_msteams_new(const struct msteams_cfg *cfg, const char *receiver,
+                                      unsigned idx, const struct notify_env *env);
+struct notifier *notifier_msteamsv2_new(const struct msteams_cfg *cfg, const char *receiver,
+                                        unsigned idx, const struct notify_env *env);
 
 /* Every integration of a receiver that alertrouter delivers to, as new
  * notifiers in *out (a new array; free each and the array).  Returns how

@@ -13,6 +13,8 @@
 
 #include "log.h"
 #include "mem.h"
+#include "notify_tmpl.h"
+#include "template.h"
 #include "metrics.h"
 
 /* An nflog journal bigger than this is folded into a snapshot at the next
@@ -37,6 +39,7 @@ static void gen_free(struct router_gen *g)
      * the pipeline is about to free. */
     dispatch_free(g->dispatcher);
     pipeline_free(g->pipeline);
+    tmpl_set_free(g->tmpl);
     inhibit_free(g->inhibitor);
     timeintervals_free(g->intervals);
     route_free(g->route);
@@ -64,7 +67,9 @@ static struct router_gen *gen_build(struct router *r, struct config *cfg, struct
     g->route = route_build(cfg, err);
     if (g->route)
         g->intervals = timeintervals_build(cfg, err);
-    if (!g->route || !g->intervals) {
+    if (g->intervals)
+        g->tmpl = notify_templates_load(cfg, err);
+    if (!g->route || !g->intervals || !g->tmpl) {
         gen_free(g);
         return NULL;
     }
@@ -80,7 +85,10 @@ static struct router_gen *gen_build(struct router *r, struct config *cfg, struct
         .external_url = r->external_url,
     };
     g->pipeline = pipeline_new(&pe);
-    pipeline_add_config(g->pipeline, cfg, &r->nenv);
+    g->nenv = r->nenv;
+    g->nenv.basedir = cfg->basedir;
+    g->nenv.tmpl = g->tmpl;
+    pipeline_add_config(g->pipeline, cfg, &g->nenv);
     struct dispatch_opts d = {
         .loop = r->loop,
         .root = g->route,
@@ -233,13 +241,9 @@ int router_apply_config(struct router *r, struct config *cfg, struct errbuf *err
         errbuf_set(err, "shutting down");
         return -1;
     }
-    struct notify_env old_env = r->nenv;
-    r->nenv.basedir = cfg->basedir;
     struct router_gen *g = gen_build(r, cfg, err);
-    if (!g) {
-        r->nenv = old_env;
+    if (!g)
         return -1;
-    }
     if (r->gen)
         retire(r, r->gen);
     else

@@ -51,6 +51,8 @@ struct router_gen {
     struct route *route;
     struct timeintervals *intervals;
     struct inhibitor *inhibitor;
+    struct tmpl_set *tmpl;  /* the config's notification templates */
+    struct notify_env nenv; /* the router's, with this config's templates */
     struct pipeline *pipeline;
     struct dispatcher *dispatcher;
 };

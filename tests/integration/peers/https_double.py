@@ -20,11 +20,14 @@ What it answers, first match wins:
        drop=1            close the connection without any answer
        body_bytes=N      answer N bytes of "x"
        content_type=T    Content-Type of the answer
-  3. defaults by path: /services/ 200 "ok" (Slack webhook); /workflows/ 202
-     (Teams); anything else 200 {"status":"ok"}.
+  3. defaults by path: /services/ 200 "ok" (Slack webhook);
+     /api/chat.postMessage 200 {"ok":true,...} with a Bearer token, else
+     200 {"ok":false,"error":"not_authed"} (Slack Web API); /workflows/ 202,
+     or 413 above 28 KB (Teams); anything else 200 {"status":"ok"}.
 
 Usage: https_double.py --cert C --key K --outdir D [--port P] [--client-ca CA]
-       [--plain].  Port 0 picks a free port; the chosen port is printed as
+       [--plain] [--body-max N].  --body-max: bytes of each body recorded
+       (default 4096).  Port 0 picks a free port; the chosen port is printed as
        "ready PORT" on stdout.  --client-ca demands a client certificate
        signed by CA (mutual TLS).  SIGTERM stops it.
 """
@@ -41,6 +44,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 LOCK = threading.Lock()
+CONTROL_KEYS = {"status", "retry_after", "retry_after_in", "delay", "drop", "body_bytes",
+                "content_type"}
 QUEUE = []
 
 
@@ -86,11 +91,14 @@ class Handler(BaseHTTPRequestHandler):
         append_jsonl(os.path.join(self.server.outdir, "requests.jsonl"), {
             "t": time.time(), "method": self.command, "path": self.path,
             "headers": dict(self.headers), "body_len": len(raw),
-            "body": raw[:4096].decode("utf-8", "replace")})
+            "body": raw[:self.server.body_max].decode("utf-8", "replace")})
         with LOCK:
             scripted = QUEUE.pop(0) if QUEUE else None
         if scripted is None:
-            q = {k: v[-1] for k, v in parse_qs(urlsplit(self.path).query).items()}
+            # Only our control keys: a real URL's own query (Teams'
+            # ?api-version=1&sig=...) is not a script.
+            q = {k: v[-1] for k, v in parse_qs(urlsplit(self.path).query).items()
+                 if k in CONTROL_KEYS}
             if q:
                 scripted = {"status": int(q.get("status", "200")), "headers": {}}
                 if "retry_after" in q:
@@ -118,7 +126,15 @@ class Handler(BaseHTTPRequestHandler):
         path = urlsplit(self.path).path
         if path.startswith("/services/"):
             return self._send(200, "ok", "text/html")
+        if path.startswith("/api/chat.postMessage"):
+            if not self.headers.get("Authorization", "").startswith("Bearer "):
+                return self._send(200, '{"ok":false,"error":"not_authed"}',
+                                  "application/json; charset=utf-8")
+            return self._send(200, '{"ok":true,"channel":"C0TEST","ts":"1700000000.000100"}',
+                              "application/json; charset=utf-8")
         if path.startswith("/workflows/"):
+            if len(raw) > 28 * 1024:
+                return self._send(413, '{"error":"payload too large"}')
             return self._send(202)
         return self._send(200, '{"status":"ok"}')
 
@@ -152,10 +168,12 @@ def main():
     ap.add_argument("--client-ca")
     ap.add_argument("--plain", action="store_true", help="HTTP without TLS")
     ap.add_argument("--outdir", required=True)
+    ap.add_argument("--body-max", type=int, default=4096)
     a = ap.parse_args()
     os.makedirs(a.outdir, exist_ok=True)
     srv = Server(("127.0.0.1", a.port), Handler)
     srv.outdir = a.outdir
+    srv.body_max = a.body_max
     srv.tls = None
     if not a.plain:
         ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
