@@ -437,9 +437,9 @@ static void on_http_done(void *arg, const struct http_result *hr)
         return;
     }
     metrics_counter_inc(n->m->requests_failed);
-    /* Alertmanager 0.25 gives up on a 429 like on any 4xx; waiting for the
-     * peer's Retry-After is opt-in (--notify.retry-rate-limited), so a
-     * drop-in replacement behaves the same by default. */
+    /* Alertmanager 0.25 gives up on a 429 like on any 4xx; we wait for the
+     * peer's Retry-After unless --notify.retry-rate-limited=false asks for
+     * Alertmanager's behaviour. */
     if (hr->status == 429 && !n->env.retry_rate_limited)
         res.retryable = false;
     else if (hr->status == 429)

@@ -12,8 +12,9 @@
  *
  * A send (struct notify_op) is Alertmanager's RetryStage on the loop: the
  * first attempt at once; on a retryable failure (transport error, HTTP 5xx,
- * and -- beyond Alertmanager 0.25, when notify_env.retry_rate_limited is set
- * (--notify.retry-rate-limited) -- 429, waiting at least its Retry-After)
+ * and -- beyond Alertmanager 0.25, unless notify_env.retry_rate_limited is
+ * off (--notify.retry-rate-limited=false) -- 429, waiting at least its
+ * Retry-After)
  * another attempt after an exponential backoff (0.5 s, x1.5, +-50 % jitter,
  * at most 60 s between attempts, measured from the start of the previous
  * attempt: cenkalti/backoff v4's defaults, as 0.25 uses them), until the
