@@ -155,7 +155,7 @@ fuzz: $(FUZZ_BINS)
 
 # Benchmark tools (bench/*.c, one program per file, no router code) and the
 # side-by-side run against Alertmanager; see bench/RESULTS.md.
-BENCH_TOOLS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
+BENCH_TOOLS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(filter-out bench/store_mem.c,$(wildcard bench/*.c)))
 
 bench-tools: $(BENCH_TOOLS)
 

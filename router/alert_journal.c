@@ -43,18 +43,25 @@ struct alert_journal {
 
 /* ---- encoding ------------------------------------------------------- */
 
-static uint32_t crc_table[256];
+/* Slicing-by-8 tables: t[0] is the classic byte table, t[k][i] the CRC of
+ * byte i followed by k zero bytes, so eight input bytes cost eight lookups
+ * and no data-dependent shift chain (about 4x the byte loop; the CRC is on
+ * the ingest path: one record per stored alert). */
+static uint32_t crc_table[8][256];
 
 static void crc_init(void)
 {
-    if (crc_table[1])
+    if (crc_table[0][1])
         return;
     for (uint32_t i = 0; i < 256; i++) {
         uint32_t c = i;
         for (int k = 0; k < 8; k++)
             c = (c & 1) ? 0xedb88320u ^ (c >> 1) : c >> 1;
-        crc_table[i] = c;
+        crc_table[0][i] = c;
     }
+    for (uint32_t i = 0; i < 256; i++)
+        for (int k = 1; k < 8; k++)
+            crc_table[k][i] = crc_table[0][crc_table[k - 1][i] & 0xff] ^ (crc_table[k - 1][i] >> 8);
 }
 
 /* CRC-32 (IEEE 802.3), as zlib's crc32(). */
@@ -62,8 +69,17 @@ static uint32_t crc32_of(const unsigned char *p, size_t n)
 {
     crc_init();
     uint32_t c = 0xffffffffu;
-    for (size_t i = 0; i < n; i++)
-        c = crc_table[(c ^ p[i]) & 0xff] ^ (c >> 8);
+    while (n >= 8) {
+        uint32_t lo = c ^ ((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+                           (uint32_t)p[3] << 24);
+        c = crc_table[7][lo & 0xff] ^ crc_table[6][(lo >> 8) & 0xff] ^
+            crc_table[5][(lo >> 16) & 0xff] ^ crc_table[4][lo >> 24] ^ crc_table[3][p[4]] ^
+            crc_table[2][p[5]] ^ crc_table[1][p[6]] ^ crc_table[0][p[7]];
+        p += 8;
+        n -= 8;
+    }
+    while (n--)
+        c = crc_table[0][(c ^ *p++) & 0xff] ^ (c >> 8);
     return c ^ 0xffffffffu;
 }
 

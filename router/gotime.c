@@ -74,6 +74,8 @@ static void tquote(struct buf *b, const char *s, size_t n)
 static void parse_error(struct errbuf *err, const char *value, size_t vlen, const char *layout,
                         const char *velem, size_t velen, const char *lelem, const char *msg)
 {
+    if (!err)
+        return; /* a layout that is not the last one: its text is never shown */
     struct buf b = BUF_INIT;
     buf_puts(&b, "parsing time ");
     tquote(&b, value, vlen);
@@ -190,6 +192,8 @@ static int parse(const struct layout *l, const char *value, size_t vlen, int64_t
     for (const struct chunk *c = l->c;; c++) {
         if (c->e == E_LIT) {
             if (!c->s) {
+                if (n != 0 && !err)
+                    return -1;
                 if (n != 0) {
                     struct buf m = BUF_INIT;
                     buf_puts(&m, ": extra text: ");
@@ -324,9 +328,11 @@ static int parse(const struct layout *l, const char *value, size_t vlen, int64_t
             break;
         }
         if (range) {
-            char m[64];
-            snprintf(m, sizeof m, ": %s out of range", range);
-            parse_error(err, value, vlen, l->text, NULL, 0, NULL, m);
+            if (err) {
+                char m[64];
+                snprintf(m, sizeof m, ": %s out of range", range);
+                parse_error(err, value, vlen, l->text, NULL, 0, NULL, m);
+            }
             return -1;
         }
         if (rc < 0) {
@@ -358,9 +364,14 @@ int gotime_parse_datetime(const char *s, int64_t *ns, bool *zero, struct errbuf 
         *ns = 0; /* the epoch */
         return 0;
     }
+    /* Every layout that accepts a value reads the same fields from it, so
+     * the order only decides which error is shown.  Try RFC3339Nano first:
+     * it is what Prometheus sends and accepts any fraction. */
     size_t nl = sizeof strfmt_layouts / sizeof strfmt_layouts[0];
+    if (parse(&strfmt_layouts[5], s, n, ns, zero, NULL) == 0)
+        return 0;
     for (size_t i = 0; i < nl; i++)
-        if (parse(&strfmt_layouts[i], s, n, ns, zero, err) == 0)
+        if (parse(&strfmt_layouts[i], s, n, ns, zero, i + 1 == nl ? err : NULL) == 0)
             return 0;
     return -1; /* err holds the last layout's error, as strfmt reports */
 }
