@@ -13,12 +13,14 @@ BUILD     ?= build
 CC        ?= cc
 SAN       ?=
 
-# Debian 12 packages: the build, the tests' real peers, and the reference
-# Alertmanager the tests compare against.  README.md shows the same list.
+# Debian 12 packages: the build, the tests' real peers, the reference
+# Alertmanager the tests compare against, and docker-compose (1.29), which
+# validates examples/docker-compose.yml without a Docker engine.  README.md
+# shows the same list.
 DEPS := gcc make pkg-config libev-dev libcurl4-openssl-dev libjansson-dev \
         libyaml-dev libmicrohttpd-dev libpcre2-dev check libsubunit-dev \
-        curl python3 python3-aiosmtpd openssl \
-        prometheus prometheus-alertmanager
+        curl python3 python3-aiosmtpd python3-yaml openssl \
+        prometheus prometheus-alertmanager docker-compose
 
 PKGS      := libcurl jansson yaml-0.1 libmicrohttpd libpcre2-8
 GIT_REV   := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
@@ -44,7 +46,7 @@ ALL_CFLAGS = $(CFLAGS_BASE) $(PKG_CFLAGS) $(CFLAGS)
 
 SRCS      := $(wildcard router/*.c)
 CORE_SRCS := $(filter-out router/main.c,$(SRCS))
-CORE_OBJS := $(CORE_SRCS:router/%.c=$(BUILD)/obj/%.o)
+CORE_OBJS := $(CORE_SRCS:router/%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/default_tmpl.o
 TEST_SRCS := $(wildcard tests/unit/test_*.c)
 TEST_OBJS := $(TEST_SRCS:tests/unit/%.c=$(BUILD)/test/%.o)
 SUITES    := $(patsubst tests/unit/test_%.c,%,$(TEST_SRCS))
@@ -109,6 +111,24 @@ $(ITEST_BINS): $(BUILD)/%: tests/integration/%.c $(CORE_OBJS) $(wildcard router/
 $(BUILD)/obj $(BUILD)/test:
 	mkdir -p $@
 
+# templates/default.tmpl is compiled into the binary (template.c reads
+# tmpl_default_text), so `make run` needs no installed files.  od + awk
+# rather than xxd, which is not always installed.
+.PRECIOUS: %/gen/default_tmpl.c
+%/gen/default_tmpl.c: templates/default.tmpl
+	@mkdir -p $(@D)
+	@{ echo '/* generated from templates/default.tmpl by the Makefile; do not edit */'; \
+	  echo '#include <stddef.h>'; \
+	  echo 'extern const unsigned char tmpl_default_text[];'; \
+	  echo 'extern const size_t tmpl_default_len;'; \
+	  echo 'const unsigned char tmpl_default_text[] = {'; \
+	  od -An -v -tu1 $< | awk '{ for (i = 1; i <= NF; i++) printf "%s,", $$i; print "" }'; \
+	  echo '0};'; \
+	  echo "const size_t tmpl_default_len = $$(wc -c < $<);"; } > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/obj/default_tmpl.o: $(BUILD)/gen/default_tmpl.c | $(BUILD)/obj
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
 # Memory per stored alert (bench/store_mem.c); not part of `make test`.
 $(BUILD)/store_mem: bench/store_mem.c $(CORE_OBJS) $(wildcard router/*.h)
 	$(CC) $(ALL_CFLAGS) -Irouter $(LDFLAGS) -o $@ bench/store_mem.c $(CORE_OBJS) $(PKG_LIBS)
@@ -134,27 +154,36 @@ test-asan: deps
 	  $(MAKE) BUILD=build-asan SAN=1 unit integration
 
 # libFuzzer targets: fuzz/fuzz_X.c defines LLVMFuzzerTestOneInput, seeds in
-# fuzz/seeds/fuzz_X/.  Each runs FUZZ_TIME seconds on a working corpus under
-# build-fuzz/ (never written into the tree).
+# fuzz/seeds/fuzz_X/, tokens in fuzz/fuzz_X.dict if present.  `make fuzz`
+# runs each for FUZZ_TIME seconds on a working corpus under build-fuzz/
+# (never written into the tree), goes on to
+# the next target after a crash, and fails at the end if any target crashed;
+# a crashing input is left as build-fuzz/fuzz_X-crash-<sha1>.  FUZZ=name
+# picks targets (FUZZ=config runs fuzz_config only).
 FUZZ_SRCS    := $(wildcard fuzz/fuzz_*.c)
 FUZZ_BINS    := $(FUZZ_SRCS:fuzz/%.c=build-fuzz/%)
-FUZZ_TIME    ?= 30
+FUZZ_TIME    ?= 60
+FUZZ         ?=
 FUZZ_CFLAGS  := $(filter-out -O2 -Werror,$(CFLAGS_BASE)) -O1 -g -fsanitize=fuzzer,address,undefined \
                 -fno-omit-frame-pointer $(PKG_CFLAGS)
 
-build-fuzz/fuzz_%: fuzz/fuzz_%.c $(CORE_SRCS) $(wildcard router/*.h)
+build-fuzz/fuzz_%: fuzz/fuzz_%.c $(CORE_SRCS) build-fuzz/gen/default_tmpl.c $(wildcard router/*.h)
 	@mkdir -p build-fuzz
-	clang $(FUZZ_CFLAGS) -o $@ $< $(CORE_SRCS) $(PKG_LIBS)
+	clang $(FUZZ_CFLAGS) -o $@ $< $(CORE_SRCS) build-fuzz/gen/default_tmpl.c $(PKG_LIBS)
 
 fuzz: $(FUZZ_BINS)
-	@for b in $(FUZZ_BINS); do t=$${b#build-fuzz/}; mkdir -p build-fuzz/corpus-$$t; \
+	@failed=""; for b in $(FUZZ_BINS); do t=$${b#build-fuzz/}; \
+	  case "$$t" in *"$(FUZZ)"*) ;; *) continue ;; esac; mkdir -p build-fuzz/corpus-$$t; \
 	  echo "fuzzing $$t for $(FUZZ_TIME)s"; \
 	  $$b -max_total_time=$(FUZZ_TIME) -timeout=5 -rss_limit_mb=1024 \
-	    build-fuzz/corpus-$$t fuzz/seeds/$$t > build-fuzz/$$t.log 2>&1; rc=$$?; \
-	  tail -3 build-fuzz/$$t.log; [ $$rc = 0 ] || exit 1; done
+	    -artifact_prefix=build-fuzz/$$t- $$([ -f fuzz/$$t.dict ] && echo -dict=fuzz/$$t.dict) \
+	    build-fuzz/corpus-$$t fuzz/seeds/$$t > build-fuzz/$$t.log 2>&1 || failed="$$failed $$t"; \
+	  grep -E '^Done [0-9]+ runs|^SUMMARY|^artifact_prefix|Test unit written' build-fuzz/$$t.log; \
+	done; [ -z "$$failed" ] || { echo "crashed:$$failed (logs: build-fuzz/<target>.log)"; exit 1; }
 
 # Benchmark tools (bench/*.c, one program per file, no router code) and the
-# side-by-side run against Alertmanager; see bench/RESULTS.md.
+# side-by-side run against Alertmanager; see bench/RESULTS.md.  store_mem.c
+# links router code and has its own rule (bench-mem).
 BENCH_TOOLS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(filter-out bench/store_mem.c,$(wildcard bench/*.c)))
 
 bench-tools: $(BENCH_TOOLS)

@@ -150,6 +150,8 @@ struct email_cfg {
     struct kvlist headers; /* canonical keys; Subject added by default */
     char *html, *text;     /* text NULL: no text/plain part */
     bool require_tls;
+    int force_implicit_tls; /* Alertmanager 0.31: -1 unset (port 465 means
+                               implicit TLS), 0 never, 1 always */
     struct tls_cfg tls;
 };
 

@@ -33,7 +33,8 @@ static void yscalar(struct buf *b, const char *s)
         unsigned char ch = (unsigned char)*p;
         plain = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
                 (ch >= '0' && ch <= '9' && p != s) || ch == '_' || (ch == '.' && p != s) ||
-                ch == '/' || (ch == '-' && p != s) || ch == '@';
+                ch == '/' || (ch == '-' && p != s) || (ch == '@' && p != s);
+        /* '@' is a reserved indicator: YAML cannot start a plain scalar with it. */
     }
     if (plain) {
         buf_puts(b, s);
@@ -94,9 +95,12 @@ static void ysecret_url(struct buf *b, int lvl, const char *key, const char *v)
         hl -= (size_t)(at + 1 - host);
         host = at + 1;
     }
-    indent(b, lvl);
-    buf_printf(b, "%s: \"%.*s%.*s/<secret>\"\n", key, (int)(strstr(v, "://") + 3 - v), v, (int)hl,
-               host);
+    /* Scheme and host are the config's text: quoted through yscalar like
+     * any other value, since a host may hold a quote or a backslash. */
+    struct buf u = BUF_INIT;
+    buf_printf(&u, "%.*s%.*s/<secret>", (int)(strstr(v, "://") + 3 - v), v, (int)hl, host);
+    ystr(b, lvl, key, u.p);
+    buf_deinit(&u);
 }
 
 static void ybool(struct buf *b, int lvl, const char *key, bool v)
@@ -373,6 +377,8 @@ static void yreceiver(struct buf *b, const struct receiver_cfg *r)
         ystr(b, 2, "html", e->html);
         ystr(b, 2, "text", e->text);
         ybool(b, 2, "require_tls", e->require_tls);
+        if (e->force_implicit_tls >= 0)
+            ybool(b, 2, "force_implicit_tls", e->force_implicit_tls);
         ytls(b, 2, &e->tls);
     }
     const struct msteams_cfg *lists[2] = {r->msteams, r->msteamsv2};

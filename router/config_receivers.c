@@ -301,6 +301,7 @@ static const struct ckey email_keys[] = {
     EM(html, CK_STR),
     EM(text, CK_STR),
     {"require_tls", CK_CUSTOM, 0, noop},
+    {"force_implicit_tls", CK_CUSTOM, 0, noop},
     {"tls_config", CK_CUSTOM, 0, noop},
     {NULL, 0, 0, NULL},
 };
@@ -335,6 +336,16 @@ static void parse_email(struct cctx *c, const struct ynode *n, void *obj)
     if (rt && !ynode_is_null(rt) && ynode_bool(rt, &e->require_tls) < 0)
         cerrf(c, rt, "cannot unmarshal %s `%s` into bool", ynode_tag(rt),
               rt->kind == YNODE_SCALAR ? rt->str : "");
+    e->force_implicit_tls = -1;
+    const struct ynode *fi = ynode_get(n, "force_implicit_tls");
+    bool fib;
+    if (fi && !ynode_is_null(fi)) {
+        if (ynode_bool(fi, &fib) < 0)
+            cerrf(c, fi, "cannot unmarshal %s `%s` into bool", ynode_tag(fi),
+                  fi->kind == YNODE_SCALAR ? fi->str : "");
+        else
+            e->force_implicit_tls = fib;
+    }
     if (chas(n, "tls_config"))
         cparse_tls(c, ynode_get(n, "tls_config"), &e->tls);
     if (!e->html)

@@ -20,7 +20,7 @@
 
 struct anchor {
     char *name;
-    struct ynode *node; /* borrowed from the tree being built */
+    struct ynode *node; /* borrowed from the tree being built, or from ld->dead */
 };
 
 struct loader {
@@ -31,6 +31,12 @@ struct loader {
     size_t nanchors, capanchors;
     size_t nodes; /* nodes created so far, copies included */
     bool failed;
+    /* Nodes dropped from the tree while parsing goes on (the value of a
+     * repeated key, a `<<` value once merged).  An anchor inside one may
+     * still be referenced by a later alias, so they live until the load
+     * ends. */
+    struct ynode **dead;
+    size_t ndead, capdead;
 };
 
 static struct ynode *node_new(struct loader *ld, enum ynode_kind k, const yaml_mark_t *m)
@@ -60,6 +66,12 @@ static void add_item(struct ynode *seq, struct ynode *kid, size_t *cap)
 {
     seq->kids = xgrow(seq->kids, cap, seq->n + 1, sizeof *seq->kids);
     seq->kids[seq->n++] = kid;
+}
+
+static void discard(struct loader *ld, struct ynode *n)
+{
+    ld->dead = xgrow(ld->dead, &ld->capdead, ld->ndead + 1, sizeof *ld->dead);
+    ld->dead[ld->ndead++] = n;
 }
 
 static void add_pair(struct ynode *map, struct ynode *k, struct ynode *v, size_t *cap)
@@ -222,7 +234,7 @@ static int parse_map_body(struct loader *ld, struct ynode *n, int depth)
             break;
         }
         if (is_merge_key(k)) {
-            ynode_free(k);
+            discard(ld, k); /* `&a <<: ...` can anchor the key itself */
             merges = xgrow(merges, &capmerges, nmerges + 1, sizeof *merges);
             merges[nmerges++] = v;
             continue;
@@ -233,8 +245,8 @@ static int parse_map_body(struct loader *ld, struct ynode *n, int depth)
             snprintf(msg, sizeof msg, "mapping key \"%.400s\" already defined at line %d", k->str,
                      prev->line);
             err_at(ld, k->line, k->col, msg);
-            ynode_free(k);
-            ynode_free(v);
+            discard(ld, k);
+            discard(ld, v);
             continue;
         }
         add_pair(n, k, v, &cap);
@@ -247,7 +259,7 @@ static int parse_map_body(struct loader *ld, struct ynode *n, int depth)
         } else if (rc == 0) {
             rc = merge_from(ld, n, &cap, m, m);
         }
-        ynode_free(merges[i]);
+        discard(ld, merges[i]);
     }
     free(merges);
     if (rc < 0 && !ld->failed)
@@ -381,6 +393,9 @@ out:
     for (size_t i = 0; i < ld.nanchors; i++)
         free(ld.anchors[i].name);
     free(ld.anchors);
+    for (size_t i = 0; i < ld.ndead; i++)
+        ynode_free(ld.dead[i]);
+    free(ld.dead);
     yaml_parser_delete(&ld.p);
     if (ld.failed) {
         ynode_free(*root);

@@ -97,6 +97,7 @@ struct http_smtp_opts {
     const char *user; /* NULL: no AUTH */
     const char *password;
     const char *login_options; /* e.g. "AUTH=PLAIN"; NULL: server's choice */
+    const char *authzid;       /* AUTH PLAIN authorization identity; NULL: none */
     struct http_tls tls;
     long timeout_ms; /* whole session; 0: HTTP_TIMEOUT_DEFAULT_MS */
 };

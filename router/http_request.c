@@ -431,7 +431,8 @@ struct http_request *http_client_submit(struct http_client *c, const struct http
 
 /* An envelope address: optionally in one pair of angle brackets, otherwise
  * printable ASCII or UTF-8 without spaces, brackets or control characters,
- * so that nothing can be smuggled into the SMTP command line. */
+ * so that nothing can be smuggled into the SMTP command line.  A space is
+ * allowed inside a quoted local part ("on call"@example.org). */
 static bool smtp_address_valid(const char *a)
 {
     size_t n = strlen(a);
@@ -441,12 +442,19 @@ static bool smtp_address_valid(const char *a)
     }
     if (n == 0 || n > 320)
         return false;
+    bool quoted = false;
     for (size_t i = 0; i < n; i++) {
         unsigned char ch = (unsigned char)a[i];
-        if (ch <= ' ' || ch == 0x7f || ch == '<' || ch == '>')
+        if (ch == '"')
+            quoted = !quoted;
+        else if (ch == '\\' && quoted && i + 1 < n && a[i + 1] > ' ' && a[i + 1] != 0x7f)
+            i++;
+        else if (ch == ' ' && quoted)
+            continue;
+        else if (ch <= ' ' || ch == 0x7f || ch == '<' || ch == '>')
             return false;
     }
-    return true;
+    return !quoted;
 }
 
 /* True if the redacted peer ("smtp://host:port") is on this machine. */
@@ -514,7 +522,22 @@ static int setup_smtp(struct http_request *r, const struct http_smtp_opts *o, st
     }
     if (o->login_options)
         SETOPT(e, CURLOPT_LOGIN_OPTIONS, o->login_options, err);
+    if (o->user && o->authzid && o->authzid[0]) {
+        if (has_ctl(o->authzid)) {
+            errbuf_set(err, "SMTP authorization identity contains CR or LF");
+            return -1;
+        }
+        SETOPT(e, CURLOPT_SASL_AUTHZID, o->authzid, err);
+    }
     SETOPT(e, CURLOPT_PROXY, "", err);
+    /* One connection per message, closed with QUIT.  curl (7.88) pools
+     * smtp:// connections without comparing their TLS settings -- only
+     * smtps:// counts as TLS for that -- so a notifier demanding STARTTLS
+     * and a CA of its own could otherwise get a connection another one
+     * opened in plain text or verified against another CA.  Mail volume
+     * makes the extra handshake cheap; Alertmanager dials per message too. */
+    SETOPT(e, CURLOPT_FRESH_CONNECT, 1L, err);
+    SETOPT(e, CURLOPT_FORBID_REUSE, 1L, err);
     if (set_timeouts(e, o->timeout_ms, err) < 0 || set_tls(e, &o->tls, err) < 0)
         return -1;
     return 0;

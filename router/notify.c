@@ -21,6 +21,7 @@
 
 #include "log.h"
 #include "mem.h"
+#include "notify_email.h"
 #include "notify_internal.h"
 
 /* Alertmanager's flush deadline is max(group_interval, 10s); a caller that
@@ -205,7 +206,9 @@ size_t notifiers_build(const struct receiver_cfg *rc, const struct notify_env *e
     size_t k = 0;
     for (size_t i = 0; i < rc->n_webhook; i++)
         v[k++] = notifier_webhook_new(&rc->webhook[i], rc->name, (unsigned)i, env);
-    /* slack, email, msteams and msteamsv2 join here as their files land. */
+    for (size_t i = 0; i < rc->n_email; i++)
+        v[k++] = notifier_email_new(&rc->email[i], rc->name, (unsigned)i, env);
+    /* slack, msteams and msteamsv2 join here as their files land. */
     *out = v;
     return k;
 }

@@ -42,6 +42,8 @@
 #include "http_client.h"
 #include "labels.h"
 
+struct tmpl_set;
+
 /* What notifiers need from the process.  Borrowed: must outlive them. */
 struct notify_env {
     struct ev_loop *loop;
@@ -49,6 +51,8 @@ struct notify_env {
     const char *basedir; /* relative *_file paths are read from here, as
                             Alertmanager resolves them against the config
                             file's directory; NULL: the working directory */
+    const struct tmpl_set *tmpl; /* the config's templates (default.tmpl plus
+                                    `templates:`); NULL: the built-in ones */
 };
 
 /* ---- the request: an immutable snapshot of one flush -------------------- */

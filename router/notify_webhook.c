@@ -24,6 +24,7 @@
 #include "gojson.h"
 #include "mem.h"
 #include "notify_internal.h"
+#include "notify_tmpl.h"
 
 void notify_quote_meta(struct buf *out, const char *s)
 {
@@ -31,37 +32,6 @@ void notify_quote_meta(struct buf *out, const char *s)
         if (strchr("\\.+*?()|[]{}^$", *s))
             buf_putc(out, '\\');
         buf_putc(out, *s);
-    }
-}
-
-/* Keeps the pairs of `common` that every alert has with the same value.
- * `common` starts as a copy of the first alert's set (both sorted). */
-static void intersect(struct labels *common, const struct labels *other)
-{
-    size_t k = 0;
-    for (size_t i = 0; i < common->n; i++) {
-        const char *v = labels_get(other, common->v[i].name);
-        if (v && strcmp(v, common->v[i].value) == 0)
-            common->v[k++] = common->v[i];
-    }
-    common->n = k;
-}
-
-static void common_sets(struct alert *const *alerts, size_t n, struct labels *cl, struct labels *ca)
-{
-    cl->n = ca->n = 0;
-    cl->v = ca->v = NULL;
-    if (n == 0)
-        return;
-    cl->n = alerts[0]->labels.n;
-    cl->v = xcalloc(cl->n ? cl->n : 1, sizeof *cl->v);
-    memcpy(cl->v, alerts[0]->labels.v, cl->n * sizeof *cl->v);
-    ca->n = alerts[0]->annotations.n;
-    ca->v = xcalloc(ca->n ? ca->n : 1, sizeof *ca->v);
-    memcpy(ca->v, alerts[0]->annotations.v, ca->n * sizeof *ca->v);
-    for (size_t i = 1; i < n && (cl->n || ca->n); i++) {
-        intersect(cl, &alerts[i]->labels);
-        intersect(ca, &alerts[i]->annotations);
     }
 }
 
@@ -107,7 +77,7 @@ void notify_webhook_payload(const struct notify_req *req, struct alert *const *a
     buf_puts(out, "],\"groupLabels\":");
     gojson_labels(out, &req->group_labels);
     struct labels cl, ca;
-    common_sets(alerts, n, &cl, &ca);
+    notify_common_sets(alerts, n, &cl, &ca);
     buf_puts(out, ",\"commonLabels\":");
     gojson_labels(out, &cl);
     buf_puts(out, ",\"commonAnnotations\":");

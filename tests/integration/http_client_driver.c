@@ -722,15 +722,16 @@ int main(int argc, char **argv)
      * the loop for seconds.  What remains is CPU: TLS handshakes (about
      * 1 ms each, a burst of 100 lands in one loop turn) and loading the
      * system CA bundle (40-50 ms), stretched by the Python peers competing
-     * for the same 2 CPUs.  Hence the 1 s bound; under the sanitizers every
+     * for the same 2 CPUs (up to 1 s seen on a loaded machine).  Hence the
+     * 1.5 s bound; under the sanitizers every
      * instrumented callback is several times slower, so the bound is 2 s --
      * still below the 2-5 s peer delays a blocking wait would show. */
 #if defined(__SANITIZE_ADDRESS__)
     const double bound = 2.0;
 #else
-    const double bound = 1.0;
+    const double bound = 1.5;
 #endif
-    check(max_gap < bound, "the loop never blocked (max gap %.1f ms < %.0f s)", max_gap * 1e3,
+    check(max_gap < bound, "the loop never blocked (max gap %.1f ms < %.1f s)", max_gap * 1e3,
           bound);
     ev_timer_stop(loop, &heartbeat);
     http_client_free(client);

@@ -14,9 +14,18 @@ code=$(curl -sS -o "$T/b" -w '%{http_code}' -H 'Content-Type: application/json' 
 assert_eq 413 "$code" "20 MB body is 413"
 assert_eq '{"code":413,"message":"request body exceeds the limit of 8388608 bytes"}' "$(cat "$T/b")" \
     "413 body is JSON"
-# Without Expect the client is already sending; the 413 still arrives.
+# Without Expect the client is already sending when the 413 is queued.  The
+# server closes with unread data in its receive buffer, so the kernel may
+# answer with a RST that reaches the client before it reads the 413 (a
+# property of TCP, seen on a loaded machine); either way the upload is
+# refused, and the server must keep serving.
 code=$(curl -sS -o "$T/b" -w '%{http_code}' -H 'Expect:' --data-binary @"$T/20m" "$RURL/-/healthy" 2>"$T/e")
-assert_eq 413 "$code" "20 MB body without Expect is 413"
+if [ "$code" = 000 ]; then
+    grep -qiE 'reset|broken pipe|send failure|recv failure' "$T/e" || { cat "$T/e"; fail "no 413 and no reset"; }
+    ok "20 MB body without Expect refused (connection reset before the 413 was read)"
+else
+    assert_eq 413 "$code" "20 MB body without Expect is 413"
+fi
 assert_eq "OK" "$(curl -sS "$RURL/-/healthy")" "still serving after 413"
 
 # Under the limit is accepted (and gets the route's answer: 405 here).

@@ -8,7 +8,11 @@ implicit TLS (0 = off).  AUTH PLAIN/LOGIN is required, and offered only
 over TLS.  Recipients tempfail*@ -> 451, permfail*@ -> 550.  Every accepted
 message is saved as OUTDIR/NNNN.eml plus NNNN.json (envelope, auth user,
 TLS flag, listener port).  AUTH LOGIN prompts "Username:"/"Password:" as
-real servers do.  Prints "ready" when listening; SIGTERM stops it."""
+real servers do.  With --transcript FILE every command is appended to FILE
+as "PORT SESSION tls=0|1 VERB [ARG]" (AUTH with its mechanism and the
+outcome, never the credentials), so tests can check the order of the
+dialogue (STARTTLS before AUTH).  Prints "ready" when listening; SIGTERM
+stops it."""
 import argparse
 import json
 import os
@@ -21,6 +25,77 @@ from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 
 SMTP.AuthLoginUsernameChallenge = "Username:"
 SMTP.AuthLoginPasswordChallenge = "Password:"
+
+
+class Transcript:
+    def __init__(self, path):
+        self.path, self.lock, self.n = path, threading.Lock(), 0
+
+    def next_id(self):
+        with self.lock:
+            self.n += 1
+            return self.n
+
+    def write(self, line):
+        if self.path:
+            with self.lock, open(self.path, "a") as f:
+                f.write(line + "\n")
+
+
+def recording_smtp(transcript):
+    class RecordingSMTP(SMTP):
+        def _rec(self, verb, arg=""):
+            if not hasattr(self, "_sid"):
+                self._sid = transcript.next_id()
+            port = (self.transport.get_extra_info("sockname") or (None, None))[1]
+            tls = (self.transport.get_extra_info("ssl_object") is not None
+                   or self.session.ssl is not None)
+            transcript.write("%s %d tls=%d %s%s" % (port, self._sid, tls, verb,
+                                                    (" " + arg) if arg else ""))
+
+        async def smtp_EHLO(self, hostname):
+            self._rec("EHLO", hostname)
+            return await super().smtp_EHLO(hostname)
+
+        async def smtp_HELO(self, hostname):
+            self._rec("HELO", hostname)
+            return await super().smtp_HELO(hostname)
+
+        async def smtp_STARTTLS(self, arg):
+            self._rec("STARTTLS")
+            return await super().smtp_STARTTLS(arg)
+
+        async def smtp_AUTH(self, arg):
+            mech = (arg or "").split(" ", 1)[0].upper()
+            r = await super().smtp_AUTH(arg)
+            self._rec("AUTH", "%s %s" % (mech, "ok" if self.session.authenticated else "failed"))
+            return r
+
+        async def smtp_MAIL(self, arg):
+            self._rec("MAIL", arg)
+            return await super().smtp_MAIL(arg)
+
+        async def smtp_RCPT(self, arg):
+            self._rec("RCPT", arg)
+            return await super().smtp_RCPT(arg)
+
+        async def smtp_DATA(self, arg):
+            self._rec("DATA")
+            return await super().smtp_DATA(arg)
+
+        async def smtp_QUIT(self, arg):
+            self._rec("QUIT")
+            return await super().smtp_QUIT(arg)
+    return RecordingSMTP
+
+
+class RecordingController(Controller):
+    def __init__(self, handler, transcript, **kw):
+        self.smtp_class = recording_smtp(transcript)
+        super().__init__(handler, **kw)
+
+    def factory(self):
+        return self.smtp_class(self.handler, **self.SMTP_kwargs)
 
 
 class Capture:
@@ -73,7 +148,9 @@ def main():
     ap.add_argument("--user", default="router")
     ap.add_argument("--password", default="s3cret")
     ap.add_argument("--outdir", required=True)
+    ap.add_argument("--transcript", default=None)
     a = ap.parse_args()
+    transcript = Transcript(a.transcript)
     ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     ctx.load_cert_chain(a.cert, a.key)
     handler = Capture(a.outdir)
@@ -81,12 +158,12 @@ def main():
                   authenticator=make_authenticator(a.user, a.password),
                   auth_required=True, auth_require_tls=True,
                   data_size_limit=10 * 1024 * 1024)
-    ctrls = [Controller(handler, hostname=a.host, port=a.port, tls_context=ctx,
+    ctrls = [RecordingController(handler, transcript, hostname=a.host, port=a.port, tls_context=ctx,
                         require_starttls=True, **common)]
     if a.smtps_port:
         # aiosmtpd counts only STARTTLS as TLS for auth_require_tls; this
         # listener is TLS from the first byte.
-        ctrls.append(Controller(handler, hostname=a.host, port=a.smtps_port, ssl_context=ctx,
+        ctrls.append(RecordingController(handler, transcript, hostname=a.host, port=a.smtps_port, ssl_context=ctx,
                                 **dict(common, auth_require_tls=False)))
     for c in ctrls:
         c.start()
