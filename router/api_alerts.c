@@ -31,11 +31,11 @@
 /* One decoded array element. */
 struct elem {
     bool is_null;
-    bool labels_set;     /* labels given and not null (v2 requires it) */
-    size_t l0, a0;       /* first label / annotation in the request vectors */
-    size_t ln, an;       /* how many */
+    bool labels_set;      /* labels given and not null (v2 requires it) */
+    size_t l0, a0;        /* first label / annotation in the request vectors */
+    size_t ln, an;        /* how many */
     int64_t starts, ends; /* 0 = unset */
-    const char *gen_url; /* NULL = absent */
+    const char *gen_url;  /* NULL = absent */
 };
 
 struct decode {
@@ -114,8 +114,7 @@ static void decode_map(struct decode *d, bool labels, bool *saved, struct errbuf
             gojson_skip(&d->j);
             char where[64];
             map_where(d->version, labels, where, sizeof where);
-            type_error(saved, e_saved, k, where,
-                       d->version == 1 ? "model.LabelValue" : "string");
+            type_error(saved, e_saved, k, where, d->version == 1 ? "model.LabelValue" : "string");
         }
     }
 }
@@ -144,8 +143,7 @@ static void decode_time(struct decode *d, int64_t *ns, const char *field, bool *
         if (k != GJ_STRING) {
             gojson_skip(&d->j);
             *aborted = true;
-            errbuf_set(e_abort,
-                       "json: cannot unmarshal %s into Go struct field .%s of type string",
+            errbuf_set(e_abort, "json: cannot unmarshal %s into Go struct field .%s of type string",
                        gojson_kind_str(k), field);
             return;
         }
@@ -174,11 +172,12 @@ static void decode_element(struct decode *d, struct elem *el)
     }
     if (k != GJ_OBJECT) {
         gojson_skip(&d->j);
-        type_error(&d->saved1, &d->e_saved1, k, "value",
-                   v1 ? "types.Alert"
-                      : "struct { Annotations models.LabelSet \"json:\\\"annotations,omitempty\\\"\"; "
-                        "EndsAt strfmt.DateTime \"json:\\\"endsAt,omitempty\\\"\"; "
-                        "StartsAt strfmt.DateTime \"json:\\\"startsAt,omitempty\\\"\" }");
+        type_error(
+            &d->saved1, &d->e_saved1, k, "value",
+            v1 ? "types.Alert"
+               : "struct { Annotations models.LabelSet \"json:\\\"annotations,omitempty\\\"\"; "
+                 "EndsAt strfmt.DateTime \"json:\\\"endsAt,omitempty\\\"\"; "
+                 "StartsAt strfmt.DateTime \"json:\\\"startsAt,omitempty\\\"\" }");
         return;
     }
     gojson_obj_begin(&d->j);
@@ -212,8 +211,8 @@ static void decode_element(struct decode *d, struct elem *el)
             } else if (k != GJ_OBJECT) {
                 gojson_skip(&d->j);
                 char where[64];
-                snprintf(where, sizeof where, "struct field %s.%s",
-                         labels || v1 ? "Alert" : "", labels ? "labels" : "annotations");
+                snprintf(where, sizeof where, "struct field %s.%s", labels || v1 ? "Alert" : "",
+                         labels ? "labels" : "annotations");
                 type_error(sv, esv, k, where,
                            v1 ? "map[model.LabelName]model.LabelValue" : "models.LabelSet");
             } else {
@@ -460,8 +459,8 @@ static struct alert *build_alert(struct api *a, const struct decode *d, const st
     if (nl != SIZE_MAX && na != SIZE_MAX) {
         struct labels ls = {nl, cl};
         struct alert *stored = alert_store_get(a->alerts, labels_fingerprint(&ls));
-        if (stored && same_set(&stored->labels, cl, nl) &&
-            same_set(&stored->annotations, ca, na) && strcmp(stored->generator_url, gen) == 0) {
+        if (stored && same_set(&stored->labels, cl, nl) && same_set(&stored->annotations, ca, na) &&
+            strcmp(stored->generator_url, gen) == 0) {
             al = alert_dup(stored);
             al->timeout = false;
             al->updated_at = 0;
@@ -480,10 +479,10 @@ static struct alert *build_alert(struct api *a, const struct decode *d, const st
 static size_t ingest(struct api *a, struct decode *d, int version, struct buf *msgs)
 {
     struct router_metrics *m = metrics();
-    struct metric_counter *firing = version == 1 ? m->alerts_received_firing_v1
-                                                 : m->alerts_received_firing_v2;
-    struct metric_counter *resolved = version == 1 ? m->alerts_received_resolved_v1
-                                                   : m->alerts_received_resolved_v2;
+    struct metric_counter *firing =
+        version == 1 ? m->alerts_received_firing_v1 : m->alerts_received_firing_v2;
+    struct metric_counter *resolved =
+        version == 1 ? m->alerts_received_resolved_v1 : m->alerts_received_resolved_v2;
     struct metric_counter *invalid = version == 1 ? m->alerts_invalid_v1 : m->alerts_invalid_v2;
     int64_t now = gotime_now();
     int64_t resolve = (a->cfg ? a->cfg->global.resolve_timeout_ms : 300000) * NS_PER_MS;

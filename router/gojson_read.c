@@ -231,7 +231,8 @@ int gojson_scan(const char *p, size_t n, size_t *end, struct errbuf *err)
             if (eof)
                 goto unexpected_eof;
             /* most of a body is string bytes: skip the plain ones */
-            while (c != '"' && c != '\\' && c >= 0x20 && i + 9 < n && !word_special(p + i + 1, false)) {
+            while (c != '"' && c != '\\' && c >= 0x20 && i + 9 < n &&
+                   !word_special(p + i + 1, false)) {
                 i += 8;
                 c = (unsigned char)p[i];
                 any = true;
@@ -674,4 +675,3 @@ bool gojson_key_is(const char *key, size_t klen, const char *field)
     }
     return k == kend;
 }
-

@@ -44,11 +44,12 @@ START_TEST(parse_errors)
     static const struct {
         const char *in, *msg;
     } bad[] = {
-        {"yesterday",
-         "parsing time \"yesterday\" as \"2006-01-02 15:04:05\": cannot parse \"yesterday\" as \"2006\""},
+        {"yesterday", "parsing time \"yesterday\" as \"2006-01-02 15:04:05\": cannot parse "
+                      "\"yesterday\" as \"2006\""},
         {"2020-13-01T00:00:00Z", "parsing time \"2020-13-01T00:00:00Z\": month out of range"},
         {"2021-02-29 00:00:00", "parsing time \"2021-02-29 00:00:00\": day out of range"},
-        {"2021-02-01 10:00:00Zjunk", "parsing time \"2021-02-01 10:00:00Zjunk\": extra text: \"Zjunk\""},
+        {"2021-02-01 10:00:00Zjunk",
+         "parsing time \"2021-02-01 10:00:00Zjunk\": extra text: \"Zjunk\""},
         {"2021-02-01T10:00:00Z", NULL}, /* accepted */
         {"2021-02-01T10:00:00+0x:00",
          "parsing time \"2021-02-01T10:00:00+0x:00\" as \"2006-01-02 15:04:05\": cannot parse "
@@ -71,8 +72,9 @@ START_TEST(parse_errors)
     bool zero;
     struct errbuf err;
     ck_assert_int_eq(gotime_parse_json_rfc3339("\"zz\"", 4, &ns, &zero, &err), -1);
-    ck_assert_str_eq(err.msg, "parsing time \"\\\"zz\\\"\" as \"\\\"2006-01-02T15:04:05Z07:00\\\"\": "
-                              "cannot parse \"zz\\\"\" as \"2006\"");
+    ck_assert_str_eq(err.msg,
+                     "parsing time \"\\\"zz\\\"\" as \"\\\"2006-01-02T15:04:05Z07:00\\\"\": "
+                     "cannot parse \"zz\\\"\" as \"2006\"");
     ck_assert_int_eq(gotime_parse_json_rfc3339("null", 4, &ns, &zero, &err), 1);
     ck_assert_int_eq(ns, 7);
 }
