@@ -18,6 +18,7 @@
  * answers in the v1 envelope. */
 #include "api_internal.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,11 +31,11 @@
 /* One decoded array element. */
 struct elem {
     bool is_null;
-    bool labels_set;     /* labels given and not null (v2 requires it) */
-    size_t l0, a0;       /* first label / annotation in the request vectors */
-    size_t ln, an;       /* how many */
+    bool labels_set;      /* labels given and not null (v2 requires it) */
+    size_t l0, a0;        /* first label / annotation in the request vectors */
+    size_t ln, an;        /* how many */
     int64_t starts, ends; /* 0 = unset */
-    const char *gen_url; /* NULL = absent */
+    const char *gen_url;  /* NULL = absent */
 };
 
 struct decode {
@@ -67,19 +68,22 @@ static void type_error(bool *set, struct errbuf *e, enum gojson_kind k, const ch
                type);
 }
 
+/* Go's UnmarshalTypeError location for a map value. */
+static void map_where(int version, bool labels, char *where, size_t n)
+{
+    const char *field = labels ? "labels" : "annotations";
+    if (version == 1)
+        snprintf(where, n, "struct field Alert.%s", field);
+    else
+        snprintf(where, n, "struct field %s.%s", labels ? "Alert" : "", field);
+}
+
 /* A label map (labels or annotations): string values, null as "". */
-static void decode_map(struct decode *d, bool labels, size_t start, bool *saved,
-                       struct errbuf *e_saved, bool *aborted, struct errbuf *e_abort)
+static void decode_map(struct decode *d, bool labels, bool *saved, struct errbuf *e_saved,
+                       bool *aborted, struct errbuf *e_abort)
 {
     struct label **v = labels ? &d->lv : &d->av;
     size_t *n = labels ? &d->nl : &d->na, *cap = labels ? &d->cap_l : &d->cap_a;
-    const char *field = labels ? "labels" : "annotations";
-    char where[64];
-    if (d->version == 1)
-        snprintf(where, sizeof where, "struct field Alert.%s", field);
-    else
-        snprintf(where, sizeof where, "struct field %s.%s", labels ? "Alert" : "", field);
-    (void)start;
     gojson_obj_begin(&d->j);
     char *key;
     size_t klen;
@@ -108,8 +112,9 @@ static void decode_map(struct decode *d, bool labels, size_t start, bool *saved,
             push_pair(v, n, cap, key, "");
         } else {
             gojson_skip(&d->j);
-            type_error(saved, e_saved, k, where,
-                       d->version == 1 ? "model.LabelValue" : "string");
+            char where[64];
+            map_where(d->version, labels, where, sizeof where);
+            type_error(saved, e_saved, k, where, d->version == 1 ? "model.LabelValue" : "string");
         }
     }
 }
@@ -138,8 +143,7 @@ static void decode_time(struct decode *d, int64_t *ns, const char *field, bool *
         if (k != GJ_STRING) {
             gojson_skip(&d->j);
             *aborted = true;
-            errbuf_set(e_abort,
-                       "json: cannot unmarshal %s into Go struct field .%s of type string",
+            errbuf_set(e_abort, "json: cannot unmarshal %s into Go struct field .%s of type string",
                        gojson_kind_str(k), field);
             return;
         }
@@ -168,11 +172,12 @@ static void decode_element(struct decode *d, struct elem *el)
     }
     if (k != GJ_OBJECT) {
         gojson_skip(&d->j);
-        type_error(&d->saved1, &d->e_saved1, k, "value",
-                   v1 ? "types.Alert"
-                      : "struct { Annotations models.LabelSet \"json:\\\"annotations,omitempty\\\"\"; "
-                        "EndsAt strfmt.DateTime \"json:\\\"endsAt,omitempty\\\"\"; "
-                        "StartsAt strfmt.DateTime \"json:\\\"startsAt,omitempty\\\"\" }");
+        type_error(
+            &d->saved1, &d->e_saved1, k, "value",
+            v1 ? "types.Alert"
+               : "struct { Annotations models.LabelSet \"json:\\\"annotations,omitempty\\\"\"; "
+                 "EndsAt strfmt.DateTime \"json:\\\"endsAt,omitempty\\\"\"; "
+                 "StartsAt strfmt.DateTime \"json:\\\"startsAt,omitempty\\\"\" }");
         return;
     }
     gojson_obj_begin(&d->j);
@@ -206,14 +211,14 @@ static void decode_element(struct decode *d, struct elem *el)
             } else if (k != GJ_OBJECT) {
                 gojson_skip(&d->j);
                 char where[64];
-                snprintf(where, sizeof where, "struct field %s.%s",
-                         labels || v1 ? "Alert" : "", labels ? "labels" : "annotations");
+                snprintf(where, sizeof where, "struct field %s.%s", labels || v1 ? "Alert" : "",
+                         labels ? "labels" : "annotations");
                 type_error(sv, esv, k, where,
                            v1 ? "map[model.LabelName]model.LabelValue" : "models.LabelSet");
             } else {
                 if (labels)
                     el->labels_set = true;
-                decode_map(d, labels, start, sv, esv, ab, eab);
+                decode_map(d, labels, sv, esv, ab, eab);
             }
         } else if (starts || ends) {
             decode_time(d, starts ? &el->starts : &el->ends, starts ? "startsAt" : "endsAt", ab,
@@ -396,28 +401,105 @@ static int validate_schema(const struct decode *d, struct errbuf *err)
     return 0;
 }
 
+/* The pairs of in[0..n) as alert_new() will keep them: sorted by name, the
+ * last pair of a name winning, empty values dropped when drop_empty.
+ * Returns how many, or SIZE_MAX when n is too large for the scratch space
+ * (the caller then takes the general path). */
+#define FAST_MAX 32
+static size_t canonical(const struct label *in, size_t n, bool drop_empty, struct label *out)
+{
+    if (n > FAST_MAX)
+        return SIZE_MAX;
+    size_t idx[FAST_MAX];
+    for (size_t i = 0; i < n; i++) {
+        size_t j = i;
+        while (j > 0 && strcmp(in[idx[j - 1]].name, in[i].name) > 0) {
+            idx[j] = idx[j - 1];
+            j--;
+        }
+        idx[j] = i; /* stable: equal names keep their order */
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        const struct label *l = &in[idx[i]];
+        if (i + 1 < n && strcmp(l->name, in[idx[i + 1]].name) == 0)
+            continue;
+        if (drop_empty && l->value[0] == '\0')
+            continue;
+        out[k++] = *l;
+    }
+    return k;
+}
+
+static bool same_set(const struct labels *stored, const struct label *v, size_t n)
+{
+    if (stored->n != n)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(stored->v[i].name, v[i].name) || strcmp(stored->v[i].value, v[i].value))
+            return false;
+    return true;
+}
+
+/* Builds the alert of one element.  Prometheus re-sends the same alerts
+ * every minute, so when the store already holds this label set with the
+ * same annotations and generatorURL, the new alert is a copy of the stored
+ * one (its strings are already interned: a reference each) instead of
+ * interning every string again; the result is identical. */
+static struct alert *build_alert(struct api *a, const struct decode *d, const struct elem *el,
+                                 bool *known)
+{
+    *known = false;
+    const struct label *lv = d->lv + el->l0, *av = d->av + el->a0;
+    const char *gen = el->gen_url ? el->gen_url : "";
+    struct label cl[FAST_MAX], ca[FAST_MAX];
+    size_t nl = canonical(lv, el->ln, true, cl);
+    size_t na = canonical(av, el->an, false, ca);
+    struct alert *al = NULL;
+    if (nl != SIZE_MAX && na != SIZE_MAX) {
+        struct labels ls = {nl, cl};
+        struct alert *stored = alert_store_get(a->alerts, labels_fingerprint(&ls));
+        if (stored && same_set(&stored->labels, cl, nl) && same_set(&stored->annotations, ca, na) &&
+            strcmp(stored->generator_url, gen) == 0) {
+            al = alert_dup(stored);
+            al->timeout = false;
+            al->updated_at = 0;
+            *known = true;
+        }
+    }
+    if (!al)
+        al = alert_new(lv, el->ln, av, el->an, el->gen_url);
+    al->starts_at = el->starts;
+    al->ends_at = el->ends;
+    return al;
+}
+
 /* Stores the valid alerts; returns the number of invalid ones, with their
  * messages joined by "; " in msgs. */
 static size_t ingest(struct api *a, struct decode *d, int version, struct buf *msgs)
 {
     struct router_metrics *m = metrics();
-    struct metric_counter *firing = version == 1 ? m->alerts_received_firing_v1
-                                                 : m->alerts_received_firing_v2;
-    struct metric_counter *resolved = version == 1 ? m->alerts_received_resolved_v1
-                                                   : m->alerts_received_resolved_v2;
+    struct metric_counter *firing =
+        version == 1 ? m->alerts_received_firing_v1 : m->alerts_received_firing_v2;
+    struct metric_counter *resolved =
+        version == 1 ? m->alerts_received_resolved_v1 : m->alerts_received_resolved_v2;
     struct metric_counter *invalid = version == 1 ? m->alerts_invalid_v1 : m->alerts_invalid_v2;
     int64_t now = gotime_now();
     int64_t resolve = (a->cfg ? a->cfg->global.resolve_timeout_ms : 300000) * NS_PER_MS;
     size_t bad = 0;
     for (size_t i = 0; i < d->ne; i++) {
-        struct elem *el = &d->e[i];
-        struct alert *al = alert_new(d->lv + el->l0, el->ln, d->av + el->a0, el->an, el->gen_url);
-        al->starts_at = el->starts;
-        al->ends_at = el->ends;
+        bool known;
+        struct alert *al = build_alert(a, d, &d->e[i], &known);
         alert_normalize(al, now, resolve);
-        metrics_counter_inc(al->ends_at > gotime_now() ? firing : resolved);
+        metrics_counter_inc(al->ends_at > now ? firing : resolved);
         struct errbuf err;
-        if (alert_validate(al, &err) < 0) {
+        /* a known label set was validated when it was first stored: only
+         * the times can be wrong (alert_validate's first two rules) */
+        int rc = known ? (al->ends_at != 0 && al->ends_at < al->starts_at ? -1 : 0)
+                       : alert_validate(al, &err);
+        if (rc < 0 && known)
+            errbuf_set(&err, "start time must be before end time");
+        if (rc < 0) {
             if (bad++)
                 buf_puts(msgs, "; ");
             buf_puts(msgs, err.msg);

@@ -26,9 +26,9 @@ struct api {
     struct alert_journal *journal;
     const struct config *cfg;
     char *config_original; /* config_dump_redacted(cfg), cached per config */
-    struct route *routes;   /* route_build(cfg), for the default hooks */
-    struct inhibitor *inh;  /* the default hooks' inhibitor, fed by store puts */
-    bool own_hooks;         /* the default hooks are installed */
+    struct route *routes;  /* route_build(cfg), for the default hooks */
+    struct inhibitor *inh; /* the default hooks' inhibitor, fed by store puts */
+    bool own_hooks;        /* the default hooks are installed */
     api_reload_fn *reload;
     void *reload_ud;
     int64_t started_at;

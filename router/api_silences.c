@@ -305,9 +305,9 @@ static int validate_silence(const struct post *p, struct errbuf *err)
     }
     for (size_t i = 0; i < p->nm; i++) {
         const struct spec *s = &p->m[i];
-        const char *miss = s->is_null      ? NULL
-                           : !s->have_re   ? "isRegex"
-                           : !s->have_name ? "name"
+        const char *miss = s->is_null       ? NULL
+                           : !s->have_re    ? "isRegex"
+                           : !s->have_name  ? "name"
                            : !s->have_value ? "value"
                                             : NULL;
         if (s->is_null) {
@@ -360,8 +360,7 @@ void api_post_silences(struct http_req *req, void *ud)
     for (size_t i = 0; i < p.nm; i++)
         ms[i] = (struct silence_matcher_spec){p.m[i].name, p.m[i].value, p.m[i].is_re,
                                               p.m[i].have_eq ? p.m[i].is_eq : true};
-    struct silence_input in = {p.id,           ms,           p.nm,        p.starts,
-                               p.ends,         p.created_by, p.comment};
+    struct silence_input in = {p.id, ms, p.nm, p.starts, p.ends, p.created_by, p.comment};
     char id[SILENCE_ID_LEN + 1];
     rc = silence_store_set(a->silences, &in, gotime_now(), id, &err);
     free(ms);

@@ -214,8 +214,8 @@ int api_check_json_type(struct http_req *req)
 
 bool api_query_bool(struct http_req *req, const char *name, bool def)
 {
-    static const char *const yes[] = {"true", "1",        "yes",     "ok", "y",       "on",
-                                      "selected", "checked", "t",  "enabled", NULL};
+    static const char *const yes[] = {"true",     "1",       "yes", "ok",      "y", "on",
+                                      "selected", "checked", "t",   "enabled", NULL};
     const char *v = http_req_query(req, name);
     if (!v)
         return def;
@@ -243,8 +243,7 @@ static int on_filter(void *ud, const char *name, const char *value)
     while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
         p++;
     size_t before = f->ms->n;
-    if (*p == '{' ||
-        matchers_parse_syntax(value, MATCHER_SYNTAX_CLASSIC, f->ms, &f->err) < 0 ||
+    if (*p == '{' || matchers_parse_syntax(value, MATCHER_SYNTAX_CLASSIC, f->ms, &f->err) < 0 ||
         f->ms->n != before + 1) {
         errbuf_set(&f->err, "bad matcher format: %s", value);
         f->failed = true;

@@ -58,8 +58,7 @@ struct api_hooks {
     void (*receivers)(void *ud, const struct alert *a, struct api_names *out);
     /* The fingerprints of the firing alerts that inhibit a at now, at most
      * max of them, written to out; returns how many (0: not inhibited). */
-    size_t (*inhibited_by)(void *ud, const struct alert *a, int64_t now, uint64_t *out,
-                           size_t max);
+    size_t (*inhibited_by)(void *ud, const struct alert *a, int64_t now, uint64_t *out, size_t max);
     /* Calls emit once per aggregation group, in any order. */
     void (*groups)(void *ud, api_group_fn *emit, void *ctx);
 };

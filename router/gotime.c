@@ -25,22 +25,43 @@ struct layout {
     struct chunk c[16];
 };
 
-#define DATE {E_YEAR, "2006", 0}, {E_LIT, "-", 0}, {E_MONTH, "01", 0}, {E_LIT, "-", 0}, \
-             {E_DAY, "02", 0}
-#define HM {E_HOUR, "15", 0}, {E_LIT, ":", 0}, {E_MIN, "04", 0}
-#define HMS HM, {E_LIT, ":", 0}, {E_SEC, "05", 0}
-#define T {E_LIT, "T", 0}
-#define END {E_LIT, NULL, 0}
+#define DATE                                                                                       \
+    {E_YEAR, "2006", 0}, {E_LIT, "-", 0}, {E_MONTH, "01", 0}, {E_LIT, "-", 0},                     \
+    {                                                                                              \
+        E_DAY, "02", 0                                                                             \
+    }
+#define HM                                                                                         \
+    {E_HOUR, "15", 0}, {E_LIT, ":", 0},                                                            \
+    {                                                                                              \
+        E_MIN, "04", 0                                                                             \
+    }
+#define HMS                                                                                        \
+    HM, {E_LIT, ":", 0},                                                                           \
+    {                                                                                              \
+        E_SEC, "05", 0                                                                             \
+    }
+#define T                                                                                          \
+    {                                                                                              \
+        E_LIT, "T", 0                                                                              \
+    }
+#define END                                                                                        \
+    {                                                                                              \
+        E_LIT, NULL, 0                                                                             \
+    }
 
 /* strfmt's DateTimeFormats (go-openapi/strfmt 0.21, Alertmanager 0.25),
  * in the order they are tried. */
 static const struct layout strfmt_layouts[] = {
-    {"2006-01-02T15:04:05.000000Z07:00", {DATE, T, HMS, {E_FRAC0, ".000000", 6}, {E_TZC, "Z07:00", 0}, END}},
-    {"2006-01-02T15:04:05.000000Z0700", {DATE, T, HMS, {E_FRAC0, ".000000", 6}, {E_TZ, "Z0700", 0}, END}},
-    {"2006-01-02T15:04:05.000Z07:00", {DATE, T, HMS, {E_FRAC0, ".000", 3}, {E_TZC, "Z07:00", 0}, END}},
+    {"2006-01-02T15:04:05.000000Z07:00",
+     {DATE, T, HMS, {E_FRAC0, ".000000", 6}, {E_TZC, "Z07:00", 0}, END}},
+    {"2006-01-02T15:04:05.000000Z0700",
+     {DATE, T, HMS, {E_FRAC0, ".000000", 6}, {E_TZ, "Z0700", 0}, END}},
+    {"2006-01-02T15:04:05.000Z07:00",
+     {DATE, T, HMS, {E_FRAC0, ".000", 3}, {E_TZC, "Z07:00", 0}, END}},
     {"2006-01-02T15:04:05.000Z0700", {DATE, T, HMS, {E_FRAC0, ".000", 3}, {E_TZ, "Z0700", 0}, END}},
     {"2006-01-02T15:04:05Z07:00", {DATE, T, HMS, {E_TZC, "Z07:00", 0}, END}},
-    {"2006-01-02T15:04:05.999999999Z07:00", {DATE, T, HMS, {E_FRAC9, ".999999999", 0}, {E_TZC, "Z07:00", 0}, END}},
+    {"2006-01-02T15:04:05.999999999Z07:00",
+     {DATE, T, HMS, {E_FRAC9, ".999999999", 0}, {E_TZC, "Z07:00", 0}, END}},
     {"2006-01-02T15:04:05", {DATE, T, HMS, END}},
     {"2006-01-02T15:04Z", {DATE, T, HM, {E_LIT, "Z", 0}, END}},
     {"2006-01-02T15:04", {DATE, T, HM, END}},
@@ -74,6 +95,8 @@ static void tquote(struct buf *b, const char *s, size_t n)
 static void parse_error(struct errbuf *err, const char *value, size_t vlen, const char *layout,
                         const char *velem, size_t velen, const char *lelem, const char *msg)
 {
+    if (!err)
+        return; /* a layout that is not the last one: its text is never shown */
     struct buf b = BUF_INIT;
     buf_puts(&b, "parsing time ");
     tquote(&b, value, vlen);
@@ -190,6 +213,8 @@ static int parse(const struct layout *l, const char *value, size_t vlen, int64_t
     for (const struct chunk *c = l->c;; c++) {
         if (c->e == E_LIT) {
             if (!c->s) {
+                if (n != 0 && !err)
+                    return -1;
                 if (n != 0) {
                     struct buf m = BUF_INIT;
                     buf_puts(&m, ": extra text: ");
@@ -264,8 +289,8 @@ static int parse(const struct layout *l, const char *value, size_t vlen, int64_t
                 break;
             }
             /* a fraction the layout does not ask for is taken anyway */
-            if (n >= 2 && (v[0] == '.' || v[0] == ',') && digit_at(v, n, 1) &&
-                c[1].e != E_FRAC0 && c[1].e != E_FRAC9) {
+            if (n >= 2 && (v[0] == '.' || v[0] == ',') && digit_at(v, n, 1) && c[1].e != E_FRAC0 &&
+                c[1].e != E_FRAC9) {
                 size_t k = 2;
                 while (digit_at(v, n, k))
                     k++;
@@ -324,9 +349,11 @@ static int parse(const struct layout *l, const char *value, size_t vlen, int64_t
             break;
         }
         if (range) {
-            char m[64];
-            snprintf(m, sizeof m, ": %s out of range", range);
-            parse_error(err, value, vlen, l->text, NULL, 0, NULL, m);
+            if (err) {
+                char m[64];
+                snprintf(m, sizeof m, ": %s out of range", range);
+                parse_error(err, value, vlen, l->text, NULL, 0, NULL, m);
+            }
             return -1;
         }
         if (rc < 0) {
@@ -338,8 +365,8 @@ static int parse(const struct layout *l, const char *value, size_t vlen, int64_t
         parse_error(err, value, vlen, l->text, NULL, 0, NULL, ": day out of range");
         return -1;
     }
-    long long secs = days_from_civil(year, month, day) * 86400LL + hour * 3600 + min * 60 + sec -
-                     tzoff;
+    long long secs =
+        days_from_civil(year, month, day) * 86400LL + hour * 3600 + min * 60 + sec - tzoff;
     *zero = secs == GOTIME_ZERO_UNIX && nsec == 0;
     if (secs < NS_MIN_SEC)
         *out_ns = (int64_t)NS_MIN_SEC * 1000000000LL;
@@ -358,9 +385,14 @@ int gotime_parse_datetime(const char *s, int64_t *ns, bool *zero, struct errbuf 
         *ns = 0; /* the epoch */
         return 0;
     }
+    /* Every layout that accepts a value reads the same fields from it, so
+     * the order only decides which error is shown.  Try RFC3339Nano first:
+     * it is what Prometheus sends and accepts any fraction. */
     size_t nl = sizeof strfmt_layouts / sizeof strfmt_layouts[0];
+    if (parse(&strfmt_layouts[5], s, n, ns, zero, NULL) == 0)
+        return 0;
     for (size_t i = 0; i < nl; i++)
-        if (parse(&strfmt_layouts[i], s, n, ns, zero, err) == 0)
+        if (parse(&strfmt_layouts[i], s, n, ns, zero, i + 1 == nl ? err : NULL) == 0)
             return 0;
     return -1; /* err holds the last layout's error, as strfmt reports */
 }

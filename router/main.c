@@ -479,8 +479,9 @@ static void on_gc(EV_P_ ev_timer *w, int revents)
         struct errbuf err;
         if (alert_journal_flush(d->journal, &err) < 0)
             log_error("Failed to write the alert journal", "err", err.msg);
-        if (alert_journal_size(d->journal) > JOURNAL_COMPACT_BYTES &&
-            alert_journal_compact(d->journal, &err) < 0)
+        /* in a forked child: the loop does not wait for the snapshot */
+        if (alert_journal_needs_compaction(d->journal, JOURNAL_COMPACT_BYTES) &&
+            alert_journal_compact_start(d->journal, d->loop, &err) < 0)
             log_error("Failed to compact the alert journal", "err", err.msg);
     }
 }
