@@ -31,8 +31,10 @@ START_TEST(slab_sizes_and_alignment)
     ck_assert_uint_eq(slab_objects(s), SLAB_MAX); /* SLAB_MAX + 1 went to malloc */
     for (size_t sz = 1; sz <= SLAB_MAX + 1; sz++) {
         const unsigned char *b = p[sz];
+        size_t bad = 0;
         for (size_t i = 0; i < sz; i++)
-            ck_assert_uint_eq(b[i], sz & 0xff);
+            bad += b[i] != (sz & 0xff);
+        ck_assert_uint_eq(bad, 0);
         slab_release(s, p[sz], sz);
     }
     ck_assert_uint_eq(slab_objects(s), 0);
@@ -79,6 +81,26 @@ START_TEST(slab_pages_come_back)
 }
 END_TEST
 
+/* Byte k of object i holds pattern(i, k). */
+static unsigned char pattern(size_t i, size_t k)
+{
+    return (unsigned char)((i * 7 + k) & 0xff);
+}
+
+static void fill(unsigned char *p, size_t i, size_t n)
+{
+    for (size_t k = 0; k < n; k++)
+        p[k] = pattern(i, k);
+}
+
+static int intact(const unsigned char *p, size_t i, size_t n)
+{
+    for (size_t k = 0; k < n; k++)
+        if (p[k] != pattern(i, k))
+            return 0;
+    return 1;
+}
+
 /* Random sizes, random release order, contents checked: the free lists
  * of different pages and classes never hand out one object twice. */
 START_TEST(slab_churn)
@@ -92,21 +114,21 @@ START_TEST(slab_churn)
     for (int r = 0; r < ROUNDS; r++) {
         for (size_t i = 0; i < N; i++) {
             if (v[i] && rnd(&seed) % 2) {
-                for (size_t k = 0; k < sz[i]; k++)
-                    ck_assert_uint_eq(((unsigned char *)v[i])[k], (i * 7 + k) & 0xff);
+                ck_assert(intact(v[i], i, sz[i]));
                 slab_release(s, v[i], sz[i]);
                 v[i] = NULL;
             }
             if (!v[i]) {
                 sz[i] = 1 + rnd(&seed) % 300;
                 v[i] = slab_alloc(s, sz[i]);
-                for (size_t k = 0; k < sz[i]; k++)
-                    ((unsigned char *)v[i])[k] = (unsigned char)((i * 7 + k) & 0xff);
+                fill(v[i], i, sz[i]);
             }
         }
     }
-    for (size_t i = 0; i < N; i++)
+    for (size_t i = 0; i < N; i++) {
+        ck_assert(intact(v[i], i, sz[i]));
         slab_release(s, v[i], sz[i]);
+    }
     ck_assert_uint_eq(slab_objects(s), 0);
     slab_free(s);
 }
