@@ -3,9 +3,9 @@
  *
  * Inserts N distinct typical alerts (6 labels of which one, `instance`, is
  * unique; 2 annotations of which `summary` is unique; a shared
- * generatorURL) into an alert store, then reports heap bytes in use
- * (mallinfo2, the honest number: includes malloc's per-chunk overhead and
- * the hash tables' slack) and RSS growth, divided by N.
+ * generatorURL) into an alert store, then reports bytes in use: malloc's
+ * (mallinfo2: the hash tables, with their slack) plus the slab's pages
+ * (alerts and interned strings, slab.h), and RSS growth, divided by N.
  *
  *   make bench-mem                    # N = 100000
  *   build/store_mem 1000000           # any N
@@ -21,6 +21,7 @@
 #include "alert_journal.h"
 #include "alert_store.h"
 #include "intern.h"
+#include "slab.h"
 
 static long rss_bytes(void)
 {
@@ -118,21 +119,25 @@ int main(int argc, char **argv)
     int64_t t0 = 1700000000LL * NS_PER_SEC;
 
     struct mallinfo2 m0 = mallinfo2();
+    size_t s0 = slab_bytes(slab_global());
     long r0 = rss_bytes();
     double c0 = now_s();
     struct alert_store *st = alert_store_new();
     insert_all(st, n, t0);
     double c1 = now_s();
     struct mallinfo2 m1 = mallinfo2();
+    size_t s1 = slab_bytes(slab_global());
     long r1 = rss_bytes();
     /* Steady state: the sender re-sends every alert, a merge each. */
     insert_all(st, n, t0 + 60 * NS_PER_SEC);
     double c2 = now_s();
 
-    size_t heap = m1.uordblks - m0.uordblks;
+    size_t heap = (m1.uordblks + m1.hblkhd) - (m0.uordblks + m0.hblkhd), slab = s1 - s0;
     printf("alerts:          %ld\n", n);
-    printf("heap in use:     %zu bytes = %.1f bytes/alert (mallinfo2)\n", heap,
+    printf("malloc in use:   %zu bytes = %.1f bytes/alert (mallinfo2: hash tables)\n", heap,
            (double)heap / (double)n);
+    printf("slab pages:      %zu bytes = %.1f bytes/alert (alerts, interned strings)\n", slab,
+           (double)slab / (double)n);
     printf("RSS growth:      %ld bytes = %.1f bytes/alert\n", r1 - r0,
            (double)(r1 - r0) / (double)n);
     printf("interned:        %zu strings, %zu bytes (%.1f bytes/alert)\n", intern_count(),
