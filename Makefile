@@ -100,13 +100,13 @@ $(BUILD)/test/suites.h: $(TEST_SRCS) | $(BUILD)/test
 	@{ for s in $(SUITES); do echo "SUITE($$s)"; done; } > $@.tmp && \
 	  (cmp -s $@.tmp $@ || mv $@.tmp $@); rm -f $@.tmp
 
-$(BUILD)/test/%.o: tests/unit/%.c $(wildcard router/*.h) tests/unit/check_main.h | $(BUILD)/test
+$(BUILD)/test/%.o: tests/unit/%.c $(wildcard router/*.h tests/unit/*.h) | $(BUILD)/test
 	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -Irouter -c -o $@ $<
 
 $(BUILD)/test/check_main.o: tests/unit/check_main.c $(BUILD)/test/suites.h | $(BUILD)/test
 	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -Irouter -I$(BUILD)/test -c -o $@ $<
 
-$(UNIT): $(BUILD)/test/check_main.o $(TEST_OBJS) $(CORE_OBJS)
+$(UNIT): $(BUILD)/test/check_main.o $(BUILD)/test/testutil.o $(TEST_OBJS) $(CORE_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CHECK_LIBS)
 
 $(ITEST_BINS): $(BUILD)/%: tests/integration/%.c $(CORE_OBJS) $(wildcard router/*.h)

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "alert_record.h"
+#include "fileio.h"
 #include "log.h"
 #include "mem.h"
 
@@ -60,6 +61,18 @@ static void __attribute__((format(printf, 2, 3))) add_warning(struct buf *w, con
     va_start(ap, fmt);
     buf_vprintf(w, fmt, ap);
     va_end(ap);
+}
+
+/* Keeps a damaged file for a human (fileio_keep_copy) and says where in
+ * the warnings. */
+static void keep_copy(const char *path, bool move, struct buf *warn)
+{
+    struct buf name = BUF_INIT;
+    if (fileio_keep_copy(path, move, &name) == 0)
+        buf_printf(warn, "; kept as %s", buf_str(&name));
+    else
+        buf_printf(warn, "; could not keep a copy: %s", strerror(errno));
+    buf_deinit(&name);
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -101,7 +114,7 @@ static uint64_t load_snapshot(struct alert_journal *j, struct buf *warn)
     size_t len, off = 0, pn;
     const unsigned char *p;
     struct errbuf e;
-    int rc = arec_read_file(j->snap_path, &data, &len, &e);
+    int rc = fileio_read(j->snap_path, &data, &len, &e);
     if (rc == 1)
         return 0;
     if (rc < 0) {
@@ -132,7 +145,7 @@ static uint64_t load_snapshot(struct alert_journal *j, struct buf *warn)
     }
     add_warning(warn, "alerts snapshot %s is damaged (%llu alerts recovered from it)", j->snap_path,
                 (unsigned long long)puts);
-    arec_keep_copy(j->snap_path, true, warn);
+    keep_copy(j->snap_path, true, warn);
     return 0;
 }
 
@@ -145,7 +158,7 @@ static void replay_journal(struct alert_journal *j, uint64_t gen, struct buf *wa
     size_t len, off = 0, pn;
     const unsigned char *p;
     struct errbuf e;
-    if (arec_read_file(buf_str(&path), &data, &len, &e) != 0) {
+    if (fileio_read(buf_str(&path), &data, &len, &e) != 0) {
         add_warning(warn, "alerts journal unreadable: %s", e.msg);
         buf_deinit(&path);
         return;
@@ -155,7 +168,7 @@ static void replay_journal(struct alert_journal *j, uint64_t gen, struct buf *wa
         hgen != gen) {
         free(data);
         add_warning(warn, "alerts journal %s has no valid header", buf_str(&path));
-        arec_keep_copy(buf_str(&path), true, warn);
+        keep_copy(buf_str(&path), true, warn);
         buf_deinit(&path);
         return;
     }
@@ -180,7 +193,7 @@ static void replay_journal(struct alert_journal *j, uint64_t gen, struct buf *wa
     if (good < len) {
         add_warning(warn, "alerts journal %s: damaged tail of %zu bytes cut off", buf_str(&path),
                     len - good);
-        arec_keep_copy(buf_str(&path), false, warn);
+        keep_copy(buf_str(&path), false, warn);
         if (truncate(buf_str(&path), (off_t)good) < 0)
             add_warning(warn, "truncate: %s", strerror(errno));
     }
@@ -198,7 +211,7 @@ static int start_journal(struct alert_journal *j, uint64_t gen, struct errbuf *e
     journal_path(j, gen, &path);
     int rc = -1;
     int fd = open(buf_str(&path), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
-    if (fd < 0 || arec_write_all(fd, b.p, b.len) < 0) {
+    if (fd < 0 || fileio_write_all(fd, b.p, b.len) < 0) {
         errbuf_set(err, "%s: %s", buf_str(&path), strerror(errno));
         if (fd >= 0) {
             close(fd);
@@ -408,7 +421,7 @@ int alert_journal_compact(struct alert_journal *j, struct errbuf *err)
         return -1;
     struct buf b = BUF_INIT;
     encode_snapshot(j, j->covering, &b);
-    int rc = arec_write_file(j->snap_path, &b, err);
+    int rc = fileio_replace(j->snap_path, b.p, b.len, err);
     buf_deinit(&b);
     compaction_done(j, rc == 0, err->msg);
     return rc;
@@ -444,7 +457,7 @@ int alert_journal_compact_start(struct alert_journal *j, struct ev_loop *loop, s
         struct buf b = BUF_INIT;
         struct errbuf cerr;
         encode_snapshot(j, j->covering, &b);
-        int rc = arec_write_file(j->snap_path, &b, &cerr);
+        int rc = fileio_replace(j->snap_path, b.p, b.len, &cerr);
         if (rc < 0)
             log_error("Failed to write alerts snapshot", "err", cerr.msg);
         _exit(rc == 0 ? 0 : 1);

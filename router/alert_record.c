@@ -1,13 +1,9 @@
 /* alert_record.c -- see alert_record.h. */
 #include "alert_record.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "mem.h"
 
@@ -243,112 +239,6 @@ static struct alert *dec_put(struct reader *r)
     if (an)
         free_pairs(an, na);
     return a;
-}
-
-/* ---- files ---------------------------------------------------------- */
-
-int arec_read_file(const char *path, unsigned char **out, size_t *len, struct errbuf *err)
-{
-    *out = NULL;
-    *len = 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        if (errno == ENOENT)
-            return 1;
-        errbuf_set(err, "%s: %s", path, strerror(errno));
-        return -1;
-    }
-    struct buf b = BUF_INIT;
-    char chunk[65536];
-    for (;;) {
-        ssize_t n = read(fd, chunk, sizeof chunk);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            errbuf_set(err, "%s: %s", path, strerror(errno));
-            close(fd);
-            buf_deinit(&b);
-            return -1;
-        }
-        if (n == 0)
-            break;
-        buf_append(&b, chunk, (size_t)n);
-    }
-    close(fd);
-    *len = b.len;
-    *out = (unsigned char *)buf_steal(&b);
-    return 0;
-}
-
-int arec_write_all(int fd, const char *p, size_t n)
-{
-    while (n) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w < 0)
-            return -1;
-        p += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
-void arec_fsync_dir(const char *path)
-{
-    char *dir = xstrdup(path);
-    char *slash = strrchr(dir, '/');
-    if (slash)
-        *(slash == dir ? slash + 1 : slash) = '\0';
-    int fd = open(slash ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd >= 0) {
-        fsync(fd);
-        close(fd);
-    }
-    free(dir);
-}
-
-int arec_write_file(const char *path, const struct buf *data, struct errbuf *err)
-{
-    struct buf tmp = BUF_INIT;
-    buf_printf(&tmp, "%s.tmp", path);
-    int rc = -1;
-    int fd = open(buf_str(&tmp), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0 || arec_write_all(fd, data->p, data->len) < 0 || fsync(fd) < 0) {
-        errbuf_set(err, "%s: %s", buf_str(&tmp), strerror(errno));
-        if (fd >= 0)
-            close(fd);
-        unlink(buf_str(&tmp));
-        goto out;
-    }
-    close(fd);
-    if (rename(buf_str(&tmp), path) < 0) {
-        errbuf_set(err, "rename %s: %s", buf_str(&tmp), strerror(errno));
-        unlink(buf_str(&tmp));
-        goto out;
-    }
-    arec_fsync_dir(path);
-    rc = 0;
-out:
-    buf_deinit(&tmp);
-    return rc;
-}
-
-void arec_keep_copy(const char *path, bool move, struct buf *note)
-{
-    struct buf b = BUF_INIT;
-    buf_printf(&b, "%s.corrupt-%lld", path, (long long)time(NULL));
-    int rc = move ? rename(path, buf_str(&b)) : link(path, buf_str(&b));
-    if (rc < 0 && errno == EEXIST) {
-        buf_reset(&b);
-        buf_printf(&b, "%s.corrupt-%lld-%d", path, (long long)time(NULL), rand());
-        rc = move ? rename(path, buf_str(&b)) : link(path, buf_str(&b));
-    }
-    if (rc == 0)
-        buf_printf(note, "; kept as %s", buf_str(&b));
-    else
-        buf_printf(note, "; could not keep a copy: %s", strerror(errno));
-    buf_deinit(&b);
 }
 
 int arec_next(const unsigned char *data, size_t len, size_t *off, const unsigned char **payload,

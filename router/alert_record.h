@@ -1,5 +1,5 @@
 /* alert_record.h -- the on-disk record format of the alert journal and
- * snapshot (alert_journal.h), and the file primitives they share.
+ * snapshot (alert_journal.h); the files themselves go through fileio.h.
  *
  * A file is a sequence of records [u32 length][u32 CRC-32][payload],
  * little-endian.  The CRC and the length bound make a torn or damaged record
@@ -40,18 +40,5 @@ int arec_parse_u64(const unsigned char *p, size_t n, uint64_t *v);
 /* A new alert (refs = 1) whose labels still hash to the recorded
  * fingerprint. */
 struct alert *arec_parse_put(const unsigned char *p, size_t n);
-
-/* Whole-file read: 0, 1 if the file does not exist, -1 with err.  *out is
- * a new buffer (free()). */
-int arec_read_file(const char *path, unsigned char **out, size_t *len, struct errbuf *err);
-/* Writes data to path + ".tmp", fsyncs it, renames it over path and fsyncs
- * the directory: a crash leaves the old file or the new one. */
-int arec_write_file(const char *path, const struct buf *data, struct errbuf *err);
-int arec_write_all(int fd, const char *p, size_t n);
-void arec_fsync_dir(const char *path);
-/* Keeps a damaged file for a human as <path>.corrupt-<unix time>: renamed
- * away (move) or hard-linked (the file stays in use).  Appends "; kept as
- * <name>" (or why not) to note. */
-void arec_keep_copy(const char *path, bool move, struct buf *note);
 
 #endif

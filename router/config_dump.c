@@ -21,6 +21,13 @@ static void indent(struct buf *b, int lvl)
         buf_puts(b, "  ");
 }
 
+/* "key:" on its own line: a mapping or a list follows. */
+static void ykey(struct buf *b, int lvl, const char *key)
+{
+    indent(b, lvl);
+    buf_printf(b, "%s:\n", key);
+}
+
 /* A scalar, plain when that cannot be misread, else double-quoted. */
 static void yscalar(struct buf *b, const char *s)
 {
@@ -56,6 +63,27 @@ static void yscalar(struct buf *b, const char *s)
             buf_putc(b, (char)*p);
     }
     buf_putc(b, '"');
+}
+
+/* "- value" in a list of scalars. */
+static void yitem(struct buf *b, int lvl, const char *v)
+{
+    indent(b, lvl);
+    buf_puts(b, "- ");
+    yscalar(b, v);
+    buf_putc(b, '\n');
+}
+
+/* The entries of a string-to-string map, one "key: value" line each. */
+static void ymap(struct buf *b, int lvl, const struct kvlist *m)
+{
+    for (size_t i = 0; i < m->n; i++) {
+        indent(b, lvl);
+        yscalar(b, m->v[i].key);
+        buf_puts(b, ": ");
+        yscalar(b, m->v[i].value);
+        buf_putc(b, '\n');
+    }
 }
 
 static void ystr(struct buf *b, int lvl, const char *key, const char *v)
@@ -121,37 +149,27 @@ static void ylist(struct buf *b, int lvl, const char *key, const struct strlist 
 {
     if (l->n == 0)
         return;
-    indent(b, lvl);
-    buf_printf(b, "%s:\n", key);
-    for (size_t i = 0; i < l->n; i++) {
-        indent(b, lvl);
-        buf_puts(b, "- ");
-        yscalar(b, l->v[i]);
-        buf_putc(b, '\n');
-    }
+    ykey(b, lvl, key);
+    for (size_t i = 0; i < l->n; i++)
+        yitem(b, lvl, l->v[i]);
 }
 
 static void ymatchers(struct buf *b, int lvl, const char *key, const struct matchers *ms)
 {
     if (ms->n == 0)
         return;
-    indent(b, lvl);
-    buf_printf(b, "%s:\n", key);
+    ykey(b, lvl, key);
     for (size_t i = 0; i < ms->n; i++) {
         struct buf m = BUF_INIT;
         matcher_format(&ms->v[i], &m);
-        indent(b, lvl);
-        buf_puts(b, "- ");
-        yscalar(b, buf_str(&m));
-        buf_putc(b, '\n');
+        yitem(b, lvl, buf_str(&m));
         buf_deinit(&m);
     }
 }
 
 static void ytls(struct buf *b, int lvl, const struct tls_cfg *t)
 {
-    indent(b, lvl);
-    buf_puts(b, "tls_config:\n");
+    ykey(b, lvl, "tls_config");
     ystr(b, lvl + 1, "ca_file", t->ca_file);
     ystr(b, lvl + 1, "cert_file", t->cert_file);
     ystr(b, lvl + 1, "key_file", t->key_file);
@@ -163,42 +181,31 @@ static void ytls(struct buf *b, int lvl, const struct tls_cfg *t)
 
 static void yhttp(struct buf *b, int lvl, const struct http_cfg *h)
 {
-    indent(b, lvl);
-    buf_puts(b, "http_config:\n");
+    ykey(b, lvl, "http_config");
     lvl++;
     if (h->basic_auth) {
-        indent(b, lvl);
-        buf_puts(b, "basic_auth:\n");
+        ykey(b, lvl, "basic_auth");
         ystr(b, lvl + 1, "username", h->basic_auth->username);
         ysecret(b, lvl + 1, "password", h->basic_auth->password);
         ystr(b, lvl + 1, "password_file", h->basic_auth->password_file);
     }
     if (h->authorization) {
-        indent(b, lvl);
-        buf_puts(b, "authorization:\n");
+        ykey(b, lvl, "authorization");
         ystr(b, lvl + 1, "type", h->authorization->type);
         ysecret(b, lvl + 1, "credentials", h->authorization->credentials);
         ystr(b, lvl + 1, "credentials_file", h->authorization->credentials_file);
     }
     if (h->oauth2) {
         const struct oauth2_cfg *o = h->oauth2;
-        indent(b, lvl);
-        buf_puts(b, "oauth2:\n");
+        ykey(b, lvl, "oauth2");
         ystr(b, lvl + 1, "client_id", o->client_id);
         ysecret(b, lvl + 1, "client_secret", o->client_secret);
         ystr(b, lvl + 1, "client_secret_file", o->client_secret_file);
         ylist(b, lvl + 1, "scopes", &o->scopes);
         ystr(b, lvl + 1, "token_url", o->token_url);
         if (o->endpoint_params.n) {
-            indent(b, lvl + 1);
-            buf_puts(b, "endpoint_params:\n");
-            for (size_t i = 0; i < o->endpoint_params.n; i++) {
-                indent(b, lvl + 2);
-                yscalar(b, o->endpoint_params.v[i].key);
-                buf_puts(b, ": ");
-                yscalar(b, o->endpoint_params.v[i].value);
-                buf_putc(b, '\n');
-            }
+            ykey(b, lvl + 1, "endpoint_params");
+            ymap(b, lvl + 2, &o->endpoint_params);
         }
         ytls(b, lvl + 1, &o->tls);
         ystr(b, lvl + 1, "proxy_url", o->proxy_url);
@@ -249,8 +256,7 @@ static void yroute(struct buf *b, int lvl, const struct route_cfg *r)
     ylist(b, lvl, "active_time_intervals", &r->active_time_intervals);
     if (r->n_routes == 0)
         return;
-    indent(b, lvl);
-    buf_puts(b, "routes:\n");
+    ykey(b, lvl, "routes");
     for (size_t i = 0; i < r->n_routes; i++) {
         indent(b, lvl);
         buf_puts(b, "- ");
@@ -263,24 +269,30 @@ static void yroute(struct buf *b, int lvl, const struct route_cfg *r)
     }
 }
 
-/* "- " followed by a block whose first line loses its indentation. */
-static void yitem_begin(struct buf *b, int lvl, const char *first_key)
+/* A list item that opens with "key: value" (NULL as ""). */
+static void yitem_first(struct buf *b, int lvl, const char *key, const char *v)
 {
     indent(b, lvl);
-    buf_printf(b, "- %s", first_key);
+    buf_printf(b, "- %s: ", key);
+    yscalar(b, v ? v : "");
+    buf_putc(b, '\n');
+}
+
+/* An item of a receiver's *_configs list: every one opens with
+ * send_resolved. */
+static void yintegration_begin(struct buf *b, bool send_resolved)
+{
+    buf_printf(b, "  - send_resolved: %s\n", send_resolved ? "true" : "false");
 }
 
 static void yreceiver(struct buf *b, const struct receiver_cfg *r)
 {
-    yitem_begin(b, 0, "name: ");
-    yscalar(b, r->name ? r->name : "");
-    buf_putc(b, '\n');
+    yitem_first(b, 0, "name", r->name);
     if (r->n_webhook)
         buf_puts(b, "  webhook_configs:\n");
     for (size_t i = 0; i < r->n_webhook; i++) {
         const struct webhook_cfg *w = &r->webhook[i];
-        yitem_begin(b, 1, "");
-        buf_printf(b, "send_resolved: %s\n", w->send_resolved ? "true" : "false");
+        yintegration_begin(b, w->send_resolved);
         yhttp(b, 2, &w->http);
         ysecret_url(b, 2, "url", w->url);
         ystr(b, 2, "url_file", w->url_file);
@@ -293,8 +305,7 @@ static void yreceiver(struct buf *b, const struct receiver_cfg *r)
         buf_puts(b, "  slack_configs:\n");
     for (size_t i = 0; i < r->n_slack; i++) {
         const struct slack_cfg *s = &r->slack[i];
-        yitem_begin(b, 1, "");
-        buf_printf(b, "send_resolved: %s\n", s->send_resolved ? "true" : "false");
+        yintegration_begin(b, s->send_resolved);
         yhttp(b, 2, &s->http);
         ysecret(b, 2, "api_url", s->api_url);
         ystr(b, 2, "api_url_file", s->api_url_file);
@@ -305,14 +316,10 @@ static void yreceiver(struct buf *b, const struct receiver_cfg *r)
         ystr(b, 2, "title_link", s->title_link);
         ystr(b, 2, "pretext", s->pretext);
         ystr(b, 2, "text", s->text);
-        if (s->n_fields) {
-            indent(b, 2);
-            buf_puts(b, "fields:\n");
-        }
+        if (s->n_fields)
+            ykey(b, 2, "fields");
         for (size_t j = 0; j < s->n_fields; j++) {
-            yitem_begin(b, 2, "title: ");
-            yscalar(b, s->fields[j].title ? s->fields[j].title : "");
-            buf_putc(b, '\n');
+            yitem_first(b, 2, "title", s->fields[j].title);
             ystr(b, 3, "value", s->fields[j].value);
             ybool(b, 3, "short", s->fields[j].short_);
         }
@@ -326,23 +333,18 @@ static void yreceiver(struct buf *b, const struct receiver_cfg *r)
         ystr(b, 2, "thumb_url", s->thumb_url);
         ybool(b, 2, "link_names", s->link_names);
         ylist(b, 2, "mrkdwn_in", &s->mrkdwn_in);
-        if (s->n_actions) {
-            indent(b, 2);
-            buf_puts(b, "actions:\n");
-        }
+        if (s->n_actions)
+            ykey(b, 2, "actions");
         for (size_t j = 0; j < s->n_actions; j++) {
             const struct slack_action *a = &s->actions[j];
-            yitem_begin(b, 2, "type: ");
-            yscalar(b, a->type ? a->type : "");
-            buf_putc(b, '\n');
+            yitem_first(b, 2, "type", a->type);
             ystr(b, 3, "text", a->text);
             ystr(b, 3, "url", a->url);
             ystr(b, 3, "style", a->style);
             ystr(b, 3, "name", a->name);
             ystr(b, 3, "value", a->value);
             if (a->confirm) {
-                indent(b, 3);
-                buf_puts(b, "confirm:\n");
+                ykey(b, 3, "confirm");
                 ystr(b, 4, "text", a->confirm->text);
                 ystr(b, 4, "title", a->confirm->title);
                 ystr(b, 4, "ok_text", a->confirm->ok_text);
@@ -354,8 +356,7 @@ static void yreceiver(struct buf *b, const struct receiver_cfg *r)
         buf_puts(b, "  email_configs:\n");
     for (size_t i = 0; i < r->n_email; i++) {
         const struct email_cfg *e = &r->email[i];
-        yitem_begin(b, 1, "");
-        buf_printf(b, "send_resolved: %s\n", e->send_resolved ? "true" : "false");
+        yintegration_begin(b, e->send_resolved);
         ystr(b, 2, "to", e->to);
         ystr(b, 2, "from", e->from);
         ystr(b, 2, "hello", e->hello);
@@ -365,15 +366,8 @@ static void yreceiver(struct buf *b, const struct receiver_cfg *r)
         ystr(b, 2, "auth_password_file", e->auth_password_file);
         ysecret(b, 2, "auth_secret", e->auth_secret);
         ystr(b, 2, "auth_identity", e->auth_identity);
-        indent(b, 2);
-        buf_puts(b, "headers:\n");
-        for (size_t j = 0; j < e->headers.n; j++) {
-            indent(b, 3);
-            yscalar(b, e->headers.v[j].key);
-            buf_puts(b, ": ");
-            yscalar(b, e->headers.v[j].value);
-            buf_putc(b, '\n');
-        }
+        ykey(b, 2, "headers");
+        ymap(b, 3, &e->headers);
         ystr(b, 2, "html", e->html);
         ystr(b, 2, "text", e->text);
         ybool(b, 2, "require_tls", e->require_tls);
@@ -389,8 +383,7 @@ static void yreceiver(struct buf *b, const struct receiver_cfg *r)
             buf_printf(b, "  %s:\n", names[k]);
         for (size_t i = 0; i < counts[k]; i++) {
             const struct msteams_cfg *t = &lists[k][i];
-            yitem_begin(b, 1, "");
-            buf_printf(b, "send_resolved: %s\n", t->send_resolved ? "true" : "false");
+            yintegration_begin(b, t->send_resolved);
             yhttp(b, 2, &t->http);
             ysecret(b, 2, "webhook_url", t->webhook_url);
             ystr(b, 2, "webhook_url_file", t->webhook_url_file);
@@ -406,8 +399,7 @@ static void yranges(struct buf *b, const char *key, const struct int_range *r, s
 {
     if (n == 0)
         return;
-    indent(b, 2);
-    buf_printf(b, "%s:\n", key);
+    ykey(b, 2, key);
     for (size_t i = 0; i < n; i++) {
         indent(b, 2);
         if (names)
@@ -431,9 +423,8 @@ static void ytime_interval(struct buf *b, const struct time_interval_cfg *t)
     static const char *const mo[] = {"january",   "february", "march",    "april",
                                      "may",       "june",     "july",     "august",
                                      "september", "october",  "november", "december"};
-    yitem_begin(b, 0, "name: ");
-    yscalar(b, t->name ? t->name : "");
-    buf_puts(b, "\n  time_intervals:\n");
+    yitem_first(b, 0, "name", t->name);
+    buf_puts(b, "  time_intervals:\n");
     for (size_t i = 0; i < t->n_specs; i++) {
         const struct time_spec *s = &t->specs[i];
         if (!(s->n_times + s->n_weekdays + s->n_days_of_month + s->n_months + s->n_years) &&
@@ -484,11 +475,8 @@ void cdump(const struct config *cfg, struct buf *b)
     for (size_t i = 0; i < cfg->n_receivers; i++)
         yreceiver(b, &cfg->receivers[i]);
     buf_puts(b, cfg->templates.n ? "templates:\n" : "templates: []\n");
-    for (size_t i = 0; i < cfg->templates.n; i++) {
-        buf_puts(b, "- ");
-        yscalar(b, cfg->templates.v[i]);
-        buf_putc(b, '\n');
-    }
+    for (size_t i = 0; i < cfg->templates.n; i++)
+        yitem(b, 0, cfg->templates.v[i]);
     bool any[2] = {false, false};
     for (size_t i = 0; i < cfg->n_time_intervals; i++)
         any[cfg->time_intervals[i].from_mute_key] = true;

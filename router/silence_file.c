@@ -2,14 +2,13 @@
 #include "silence_file.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "fileio.h"
 #include "mem.h"
 
 #define FORMAT_NAME "alertrouter-silences"
@@ -28,21 +27,6 @@ static json_t *silence_to_json(const struct silence *s)
                      (json_int_t)s->updated_at, "createdBy", s->created_by, "comment", s->comment);
 }
 
-/* fsync of the directory makes the rename itself durable. */
-static void fsync_dir_of(const char *path)
-{
-    char *dir = xstrdup(path);
-    char *slash = strrchr(dir, '/');
-    if (slash)
-        *(slash == dir ? slash + 1 : slash) = '\0';
-    int fd = open(slash ? dir : ".", O_RDONLY | O_DIRECTORY);
-    if (fd >= 0) {
-        fsync(fd);
-        close(fd);
-    }
-    free(dir);
-}
-
 int silence_file_write(const char *path, struct silence *const *v, size_t n, struct errbuf *err)
 {
     json_t *arr = json_array();
@@ -57,44 +41,13 @@ int silence_file_write(const char *path, struct silence *const *v, size_t n, str
         return -1;
     }
 
-    struct buf tmp = BUF_INIT;
-    buf_printf(&tmp, "%s.tmp", path);
-    int rc = -1;
-    int fd = open(buf_str(&tmp), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) {
-        errbuf_set(err, "%s: %s", buf_str(&tmp), strerror(errno));
-        goto out;
-    }
-    size_t len = strlen(text), off = 0;
-    while (off < len) {
-        ssize_t w = write(fd, text + off, len - off);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w < 0) {
-            errbuf_set(err, "%s: write: %s", buf_str(&tmp), strerror(errno));
-            close(fd);
-            unlink(buf_str(&tmp));
-            goto out;
-        }
-        off += (size_t)w;
-    }
-    if (write(fd, "\n", 1) != 1 || fsync(fd) < 0) {
-        errbuf_set(err, "%s: write/fsync: %s", buf_str(&tmp), strerror(errno));
-        close(fd);
-        unlink(buf_str(&tmp));
-        goto out;
-    }
-    close(fd);
-    if (rename(buf_str(&tmp), path) < 0) {
-        errbuf_set(err, "rename %s -> %s: %s", buf_str(&tmp), path, strerror(errno));
-        unlink(buf_str(&tmp));
-        goto out;
-    }
-    fsync_dir_of(path);
-    rc = 0;
-out:
-    buf_deinit(&tmp);
+    /* the final newline is for whoever looks at the file with cat */
+    struct buf b = BUF_INIT;
+    buf_puts(&b, text);
+    buf_putc(&b, '\n');
     free(text);
+    int rc = fileio_replace(path, b.p, b.len, err);
+    buf_deinit(&b);
     return rc;
 }
 
@@ -164,12 +117,11 @@ static struct silence *silence_from_json(json_t *o, struct errbuf *err)
 }
 
 /* Keeps the bad file for a human: renamed (whole file unusable) or hard
- * linked (some entries skipped; the next snapshot replaces `path`). */
+ * linked (some entries skipped; the next snapshot replaces `path`).
+ * `backup` gets the copy's name, or why there is none. */
 static void keep_aside(const char *path, bool move, struct buf *backup)
 {
-    buf_printf(backup, "%s.corrupt-%lld", path, (long long)time(NULL));
-    int rc = move ? rename(path, buf_str(backup)) : link(path, buf_str(backup));
-    if (rc < 0) {
+    if (fileio_keep_copy(path, move, backup) < 0) {
         buf_reset(backup);
         buf_printf(backup, "(could not keep a copy: %s)", strerror(errno));
     }

@@ -84,16 +84,23 @@ struct tmpl_set *tmpl_set_new(void)
     return xcalloc(1, sizeof(struct tmpl_set));
 }
 
-void tmpl_set_free(struct tmpl_set *s)
+/* Frees what the set owns (its parse trees, in the arenas), not the set:
+ * tmpl_set_free, and the temporary sets of the one-off parses below. */
+static void tset_deinit(struct tmpl_set *s)
 {
-    if (!s)
-        return;
     for (size_t i = 0; i < s->narenas; i++) {
         arena_free(s->arenas[i]);
         free(s->arenas[i]);
     }
     free(s->arenas);
     free(s->defs);
+}
+
+void tmpl_set_free(struct tmpl_set *s)
+{
+    if (!s)
+        return;
+    tset_deinit(s);
     free(s);
 }
 
@@ -201,12 +208,7 @@ int tmpl_check_string(const struct tmpl_set *s, const char *field, const char *t
     struct tmpl_set tmp = {0};
     tmp.parent = s;
     int rc = tmpl_set_parse(&tmp, field, text, strlen(text), err);
-    for (size_t i = 0; i < tmp.narenas; i++) {
-        arena_free(tmp.arenas[i]);
-        free(tmp.arenas[i]);
-    }
-    free(tmp.arenas);
-    free(tmp.defs);
+    tset_deinit(&tmp);
     return rc;
 }
 
@@ -264,12 +266,7 @@ int tmpl_exec_string(const struct tmpl_set *s, const char *text, const struct tm
         errbuf_prefix(err, "template");
     else
         rc = run(&tmp, "", tset_lookup(&tmp, ""), data, html, out, err);
-    for (size_t i = 0; i < tmp.narenas; i++) {
-        arena_free(tmp.arenas[i]);
-        free(tmp.arenas[i]);
-    }
-    free(tmp.arenas);
-    free(tmp.defs);
+    tset_deinit(&tmp);
     return rc;
 }
 

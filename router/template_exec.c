@@ -321,21 +321,8 @@ static enum flow exec_range(struct tx *x, const struct tnode *n, struct tval dot
     struct tval v = eval_pipe(x, n->pipe, dot);
     size_t inner = x->nvars, count = 0;
     const struct tnode *saved_at = x->at;
-    switch (v.k) {
-    case TV_ALERTS:
-        count = v.u.alerts.n;
-        break;
-    case TV_STRINGS:
-        count = v.u.strs.n;
-        break;
-    case TV_PAIRS:
-    case TV_KV:
-        count = v.u.kv.n;
-        break;
-    case TV_NIL:
-        count = 0;
-        break;
-    default:
+    /* slices and maps; nil ranges over nothing; strings are not ranged */
+    if (v.k != TV_NIL && (v.k == TV_STRING || v.k == TV_HTML || !tv_len(&v, &count))) {
         x->at = n;
         tx_fail(x, "range can't iterate over %s", tv_typename(&v));
     }

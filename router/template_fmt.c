@@ -35,7 +35,7 @@ static int shortest(double f, char *digits, int *exp10)
             while (k > 1 && digits[k - 1] == '0')
                 k--;
             digits[k] = 0;
-            *exp10 = atoi(p + 1); /* snprintf's own output: always a number */
+            *exp10 = (int)strtol(p + 1, NULL, 10); /* snprintf's output: always a number */
             return k;
         }
     }

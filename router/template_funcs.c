@@ -189,22 +189,12 @@ static struct tval f_not(struct tx *x, const struct tval *a, size_t n)
 
 static struct tval f_len(struct tx *x, const struct tval *a, size_t n)
 {
-    switch (a[0].k) {
-    case TV_STRING:
-    case TV_HTML:
-        return tv_int((int64_t)a[0].u.s.n);
-    case TV_KV:
-    case TV_PAIRS:
-        return tv_int((int64_t)a[0].u.kv.n);
-    case TV_STRINGS:
-        return tv_int((int64_t)a[0].u.strs.n);
-    case TV_ALERTS:
-        return tv_int((int64_t)a[0].u.alerts.n);
-    case TV_NIL:
+    size_t len;
+    if (a[0].k == TV_NIL)
         tx_fail(x, "error calling len: len of nil pointer");
-    default:
+    if (!tv_len(&a[0], &len))
         tx_fail(x, "error calling len: len of type %s", tv_typename(&a[0]));
-    }
+    return tv_int((int64_t)len);
 }
 
 static struct tval f_index(struct tx *x, const struct tval *a, size_t n)
@@ -226,24 +216,9 @@ static struct tval f_index(struct tx *x, const struct tval *a, size_t n)
             item = r;
             continue;
         }
-        size_t len;
-        switch (item.k) {
-        case TV_STRINGS:
-            len = item.u.strs.n;
-            break;
-        case TV_ALERTS:
-            len = item.u.alerts.n;
-            break;
-        case TV_PAIRS:
-            len = item.u.kv.n;
-            break;
-        case TV_STRING:
-        case TV_HTML:
-            len = item.u.s.n;
-            break;
-        default:
+        size_t len; /* item is not a map here: those were indexed above */
+        if (!tv_len(&item, &len))
             tx_fail(x, "error calling index: can't index item of type %s", tv_typename(&item));
-        }
         if (ix->k != TV_INT)
             tx_fail(x, "error calling index: cannot index slice/array with type %s",
                     tv_typename(ix));

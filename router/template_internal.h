@@ -291,6 +291,9 @@ struct tval tv_cstr(const char *s);
 struct tval tv_int(int64_t i);
 bool tv_truth(const struct tval *v);
 const char *tv_typename(const struct tval *v);
+/* Go's len(v) into *n: bytes of a string, entries of a map or a slice;
+ * false for any other kind (nil included). */
+bool tv_len(const struct tval *v, size_t *n);
 /* Go's fmt %v of v, appended to b (a scratch buffer without max). */
 void tv_print(struct tx *x, struct buf *b, const struct tval *v);
 /* A string value's text, or failure "wrong type ... expected string". */

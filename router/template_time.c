@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "template_internal.h"
+#include "tz.h"
 
 #define GO_ZERO_UNIX (-62135596800LL) /* 0001-01-01T00:00:00Z */
 
@@ -37,48 +38,19 @@ bool ttime_is_zero(const struct ttime *t)
     return t->sec == GO_ZERO_UNIX && t->nsec == 0;
 }
 
-static int64_t floor_div(int64_t a, int64_t b)
-{
-    return a / b - (a % b != 0 && (a < 0) != (b < 0));
-}
-
-/* Days since 1970-01-01 -> proleptic Gregorian date (H. Hinnant's method). */
-static void civil(int64_t days, int64_t *y, int *m, int *d)
-{
-    days += 719468;
-    int64_t era = floor_div(days, 146097);
-    int64_t doe = days - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
-    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
-    *y = yoe + era * 400 + (*m <= 2);
-}
-
-static bool leap(int64_t y)
-{
-    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
 struct parts {
     int64_t year;
     int mon, day, hour, min, sec, wday, yday;
 };
 
+/* The wall-clock fields of t at its own offset (tz_civil, in UTC). */
 static struct parts split(const struct ttime *t)
 {
-    struct parts p;
-    int64_t local = t->sec + t->off;
-    int64_t days = floor_div(local, 86400);
-    int64_t sod = local - days * 86400;
-    civil(days, &p.year, &p.mon, &p.day);
-    p.hour = (int)(sod / 3600);
-    p.min = (int)(sod / 60 % 60);
-    p.sec = (int)(sod % 60);
-    p.wday = (int)(((days % 7) + 11) % 7); /* 1970-01-01 was a Thursday (4) */
+    struct civil c;
+    tz_civil(NULL, t->sec + t->off, &c);
+    struct parts p = {c.year, c.month, c.day, c.hour, c.minute, c.second, c.wday, 0};
     static const int cum[] = {0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334};
-    p.yday = cum[p.mon - 1] + p.day + (p.mon > 2 && leap(p.year));
+    p.yday = cum[p.mon - 1] + p.day + (p.mon > 2 && days_in_month(p.year, 2) == 29);
     return p;
 }
 

@@ -110,6 +110,28 @@ const char *tv_typename(const struct tval *v)
     return names[v->k];
 }
 
+bool tv_len(const struct tval *v, size_t *n)
+{
+    switch (v->k) {
+    case TV_STRING:
+    case TV_HTML:
+        *n = v->u.s.n;
+        return true;
+    case TV_KV:
+    case TV_PAIRS:
+        *n = v->u.kv.n;
+        return true;
+    case TV_STRINGS:
+        *n = v->u.strs.n;
+        return true;
+    case TV_ALERTS:
+        *n = v->u.alerts.n;
+        return true;
+    default:
+        return false;
+    }
+}
+
 struct tval tv_want_string(struct tx *x, const struct tval *v, const char *fn)
 {
     if (v->k == TV_STRING || v->k == TV_HTML)

@@ -2,8 +2,6 @@
  * compaction, a crash between snapshot and new journal, and a journal or
  * snapshot cut or damaged at arbitrary points (never a crash, never a
  * misread record, the good prefix always recovered). */
-#include <dirent.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +13,7 @@
 #include "alert_store.h"
 #include "check_main.h"
 #include "intern.h"
+#include "testutil.h"
 
 #define S NS_PER_SEC
 #define T0 (1700000000LL * S)
@@ -24,66 +23,22 @@ static char dir[64];
 
 static void mk_dir(void)
 {
-    /* tmpfs when there is one: these tests fsync, and on a busy disk each
-     * fsync can take a good fraction of a second */
-    snprintf(dir, sizeof dir, "%s/ar-journal-XXXXXX",
-             access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp");
-    ck_assert_ptr_nonnull(mkdtemp(dir));
+    tu_mkdtemp(dir, sizeof dir, "journal");
 }
 
 static void rm_dir(void)
 {
-    DIR *d = opendir(dir);
-    ck_assert_ptr_nonnull(d);
-    struct dirent *e;
-    char p[600];
-    while ((e = readdir(d))) {
-        if (e->d_name[0] == '.')
-            continue;
-        snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
-        unlink(p);
-    }
-    closedir(d);
-    ck_assert_int_eq(rmdir(dir), 0);
-}
-
-static int count_corrupt(void)
-{
-    DIR *d = opendir(dir);
-    int n = 0;
-    struct dirent *e;
-    while ((e = readdir(d)))
-        if (strstr(e->d_name, ".corrupt-"))
-            n++;
-    closedir(d);
-    return n;
-}
-
-static void file_path(char *p, size_t n, const char *name)
-{
-    snprintf(p, n, "%s/%s", dir, name);
+    tu_rmdir(dir);
 }
 
 static size_t read_file(const char *name, char *out, size_t cap)
 {
-    char p[600];
-    file_path(p, sizeof p, name);
-    FILE *f = fopen(p, "r");
-    ck_assert_ptr_nonnull(f);
-    size_t n = fread(out, 1, cap, f);
-    ck_assert(n < cap);
-    fclose(f);
-    return n;
+    return tu_read_file(dir, name, out, cap);
 }
 
 static void write_file(const char *name, const char *data, size_t n)
 {
-    char p[600];
-    file_path(p, sizeof p, name);
-    FILE *f = fopen(p, "w");
-    ck_assert_ptr_nonnull(f);
-    ck_assert_uint_eq(fwrite(data, 1, n, f), n);
-    fclose(f);
+    tu_write_file(dir, name, data, n);
 }
 
 static struct alert *mk(int i, const char *summary, int64_t starts, int64_t ends, int64_t upd)
@@ -343,7 +298,7 @@ START_TEST(damaged_record_in_the_middle)
     ck_assert_uint_eq(alert_store_len(st), 1);
     ck_assert_ptr_nonnull(strstr(warn.msg, "damaged tail"));
     ck_assert_ptr_nonnull(strstr(warn.msg, "kept as"));
-    ck_assert_int_eq(count_corrupt(), 1);
+    ck_assert_int_eq(tu_count_files(dir, "*.corrupt-*"), 1);
     alert_journal_close(j);
     alert_store_free(st);
     rm_dir();
@@ -375,7 +330,7 @@ START_TEST(snapshot_cut_or_garbage)
         j = open_ok(st, &warn);
         ck_assert_ptr_nonnull(strstr(warn.msg, "damaged"));
         ck_assert(alert_store_len(st) <= 20); /* a prefix, never invented */
-        ck_assert_int_eq(count_corrupt(), 1);
+        ck_assert_int_eq(tu_count_files(dir, "*.corrupt-*"), 1);
         alert_journal_close(j);
         alert_store_free(st);
     }
@@ -387,7 +342,7 @@ START_TEST(snapshot_cut_or_garbage)
     j = open_ok(st, &warn);
     ck_assert_ptr_nonnull(strstr(warn.msg, "snapshot"));
     ck_assert_ptr_nonnull(strstr(warn.msg, "no valid header"));
-    ck_assert_int_eq(count_corrupt(), 2);
+    ck_assert_int_eq(tu_count_files(dir, "*.corrupt-*"), 2);
     ck_assert_uint_eq(alert_store_len(st), 0);
     alert_journal_close(j);
     alert_store_free(st);
@@ -400,18 +355,6 @@ START_TEST(snapshot_cut_or_garbage)
     alert_store_free(st);
 }
 END_TEST
-
-static int count_files(const char *prefix)
-{
-    DIR *d = opendir(dir);
-    int n = 0;
-    struct dirent *e;
-    while ((e = readdir(d)))
-        if (strncmp(e->d_name, prefix, strlen(prefix)) == 0)
-            n++;
-    closedir(d);
-    return n;
-}
 
 /* What a kill -9 leaves: whatever was flushed.  A second reader of the
  * directory, while the writer never closes, sees exactly that. */
@@ -465,9 +408,9 @@ START_TEST(background_compaction)
         usleep(10000);
     }
     ck_assert(!alert_journal_compacting(j));
-    ck_assert_int_eq(count_files("alerts.snap"), 1);
-    ck_assert_int_eq(count_files("alerts.journal.1"), 0); /* covered, deleted */
-    ck_assert_int_eq(count_files("alerts.journal.2"), 1);
+    ck_assert_int_eq(tu_count_files(dir, "alerts.snap*"), 1);
+    ck_assert_int_eq(tu_count_files(dir, "alerts.journal.1*"), 0); /* covered, deleted */
+    ck_assert_int_eq(tu_count_files(dir, "alerts.journal.2*"), 1);
     ck_assert(!alert_journal_needs_compaction(j, 1000));
 
     struct alert_store *st2 = alert_store_new();

@@ -16,6 +16,7 @@
 #include "config.h"
 #include "inhibit.h"
 #include "mem.h"
+#include "testutil.h"
 
 #define S 1000000000LL /* one second in ns */
 #define NOW (1700000000LL * S)
@@ -25,15 +26,7 @@ static struct config *parse(const char *rules)
     char yaml[4096];
     snprintf(yaml, sizeof yaml, "route: {receiver: a}\nreceivers: [{name: a}]\ninhibit_rules:\n%s",
              rules);
-    struct cfg_diag d;
-    cfg_diag_init(&d);
-    struct config *cfg = config_parse(yaml, strlen(yaml), "t.yml", ".", &d);
-    if (!cfg)
-        for (size_t i = 0; i < d.n; i++)
-            fprintf(stderr, "%s\n", d.msgs[i]);
-    cfg_diag_deinit(&d);
-    ck_assert_ptr_nonnull(cfg);
-    return cfg;
+    return tu_parse_config(yaml);
 }
 
 /* A label set from "a=x,b=y" with its fingerprint; free with al_free. */
@@ -45,15 +38,8 @@ struct al {
 
 static struct al al(const char *spec)
 {
-    struct al a = {xstrdup(spec), {0, NULL}, 0};
-    size_t cap = 0;
-    for (char *tok = strtok(a.store, ","); tok; tok = strtok(NULL, ",")) {
-        char *eq = strchr(tok, '=');
-        *eq = '\0';
-        a.ls.v = xgrow(a.ls.v, &cap, a.ls.n + 1, sizeof *a.ls.v);
-        a.ls.v[a.ls.n++] = (struct label){tok, eq + 1};
-    }
-    labels_sort(&a.ls);
+    struct al a;
+    a.ls = tu_labels(spec, &a.store);
     a.fp = labels_fingerprint(&a.ls);
     return a;
 }

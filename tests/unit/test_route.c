@@ -14,45 +14,15 @@
 #include "config.h"
 #include "mem.h"
 #include "route.h"
+#include "testutil.h"
 
 #define DATA "tests/data/route"
-
-static struct config *parse(const char *yaml)
-{
-    struct cfg_diag d;
-    cfg_diag_init(&d);
-    struct config *cfg = config_parse(yaml, strlen(yaml), "t.yml", ".", &d);
-    if (!cfg)
-        for (size_t i = 0; i < d.n; i++)
-            fprintf(stderr, "%s\n", d.msgs[i]);
-    cfg_diag_deinit(&d);
-    ck_assert_ptr_nonnull(cfg);
-    return cfg;
-}
-
-/* Label set from "a=x,b=y" (no escapes needed by the callers); the strings
- * live in `store`, which the caller frees. */
-static struct labels mk_labels(const char *spec, char **store)
-{
-    struct labels ls = {0, NULL};
-    *store = xstrdup(spec);
-    size_t cap = 0;
-    for (char *tok = strtok(*store, ","); tok; tok = strtok(NULL, ",")) {
-        char *eq = strchr(tok, '=');
-        ck_assert_ptr_nonnull(eq);
-        *eq = '\0';
-        ls.v = xgrow(ls.v, &cap, ls.n + 1, sizeof *ls.v);
-        ls.v[ls.n++] = (struct label){tok, eq + 1};
-    }
-    labels_sort(&ls);
-    return ls;
-}
 
 /* "recv key:group|recv key:group|..." for every route the labels reach. */
 static char *route_all(const struct route *root, const char *spec)
 {
     char *store;
-    struct labels ls = mk_labels(spec, &store);
+    struct labels ls = tu_labels(spec, &store);
     struct route_vec rv = {0};
     size_t n = route_match(root, &ls, &rv);
     ck_assert_uint_eq(n, rv.n);
@@ -105,7 +75,7 @@ static const char *const tree_yaml =
 
 START_TEST(first_match_stops_siblings)
 {
-    struct config *cfg = parse(tree_yaml);
+    struct config *cfg = tu_parse_config(tree_yaml);
     struct errbuf e;
     struct route *root = route_build(cfg, &e);
     ck_assert_ptr_nonnull(root);
@@ -135,7 +105,7 @@ END_TEST
 
 START_TEST(inheritance)
 {
-    struct config *cfg = parse(tree_yaml);
+    struct config *cfg = tu_parse_config(tree_yaml);
     struct errbuf e;
     struct route *root = route_build(cfg, &e);
     ck_assert_uint_eq(route_count(root), 7);
@@ -176,12 +146,12 @@ END_TEST
 
 START_TEST(group_labels)
 {
-    struct config *cfg = parse("route:\n  receiver: a\n  group_by: [zz, alertname, b]\n"
-                               "receivers: [{name: a}]\n");
+    struct config *cfg = tu_parse_config("route:\n  receiver: a\n  group_by: [zz, alertname, b]\n"
+                                         "receivers: [{name: a}]\n");
     struct errbuf e;
     struct route *root = route_build(cfg, &e);
     char *st;
-    struct labels ls = mk_labels("zz=1,alertname=X,c=3,a=0", &st), g;
+    struct labels ls = tu_labels("zz=1,alertname=X,c=3,a=0", &st), g;
     route_group_labels(root, &ls, &g);
     /* b is absent on the alert: simply absent from the group labels. */
     ck_assert_uint_eq(g.n, 2);
@@ -191,7 +161,7 @@ START_TEST(group_labels)
     free(ls.v);
     free(st);
     /* No label in common, and an empty label set: no group labels. */
-    ls = mk_labels("q=1", &st);
+    ls = tu_labels("q=1", &st);
     route_group_labels(root, &ls, &g);
     ck_assert_uint_eq(g.n, 0);
     struct buf b = BUF_INIT;
@@ -214,10 +184,10 @@ END_TEST
  * at all means one group per route. */
 START_TEST(group_by_empty)
 {
-    struct config *cfg = parse("route:\n  receiver: a\n  routes:\n"
-                               "    - {matchers: ['x=\"1\"'], group_by: [x], routes: "
-                               "[{matchers: ['y=\"1\"'], group_by: []}]}\n"
-                               "receivers: [{name: a}]\n");
+    struct config *cfg = tu_parse_config("route:\n  receiver: a\n  routes:\n"
+                                         "    - {matchers: ['x=\"1\"'], group_by: [x], routes: "
+                                         "[{matchers: ['y=\"1\"'], group_by: []}]}\n"
+                                         "receivers: [{name: a}]\n");
     struct errbuf e;
     struct route *root = route_build(cfg, &e);
     char *s = route_all(root, "alertname=A,x=1,y=1");
@@ -235,9 +205,9 @@ END_TEST
  * Go's %q (\t, \u00a0, \a). */
 START_TEST(key_escaping)
 {
-    struct config *cfg = parse("route:\n  receiver: a\n  group_by: ['...']\n  routes:\n"
-                               "    - match: {m: \"t\\tq\\\"b\\\\n\\nx\"}\n"
-                               "receivers: [{name: a}]\n");
+    struct config *cfg = tu_parse_config("route:\n  receiver: a\n  group_by: ['...']\n  routes:\n"
+                                         "    - match: {m: \"t\\tq\\\"b\\\\n\\nx\"}\n"
+                                         "receivers: [{name: a}]\n");
     struct errbuf e;
     struct route *root = route_build(cfg, &e);
     const struct route *r = route_child(root, 0);
@@ -300,7 +270,7 @@ static void check_row(const char *line, int lineno)
     char path[256];
     snprintf(path, sizeof path, DATA "/%s.yml", col[0]);
     char *text = slurp(path);
-    struct config *cfg = parse(text);
+    struct config *cfg = tu_parse_config(text);
     free(text);
     struct errbuf e;
     struct route *root = route_build(cfg, &e);

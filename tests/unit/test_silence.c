@@ -2,7 +2,6 @@
  * rules and messages (observed against the Debian build), states, the
  * silencer, GET order and filter, retention, and the snapshot file:
  * round trip, corrupt and truncated files. */
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +12,7 @@
 #include "check_main.h"
 #include "silence.h"
 #include "silence_file.h"
+#include "testutil.h"
 
 #define S NS_PER_SEC
 #define T0 (1700000000LL * S)
@@ -394,41 +394,19 @@ static char tmpdir[64];
 
 static void mk_tmpdir(void)
 {
-    /* tmpfs when there is one: these tests fsync, and on a busy disk each
-     * fsync can take a good fraction of a second */
-    snprintf(tmpdir, sizeof tmpdir, "%s/ar-silence-XXXXXX",
-             access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp");
-    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+    tu_mkdtemp(tmpdir, sizeof tmpdir, "silence");
 }
 
 /* Removes the test directory and what the store left in it. */
 static void rm_tmpdir(void)
 {
-    DIR *d = opendir(tmpdir);
-    ck_assert_ptr_nonnull(d);
-    struct dirent *e;
-    char p[600];
-    while ((e = readdir(d))) {
-        if (e->d_name[0] == '.')
-            continue;
-        snprintf(p, sizeof p, "%s/%s", tmpdir, e->d_name);
-        unlink(p);
-    }
-    closedir(d);
-    ck_assert_int_eq(rmdir(tmpdir), 0);
+    tu_rmdir(tmpdir);
 }
 
 /* How many files in tmpdir start with "silences.json.corrupt-". */
 static int count_backups(void)
 {
-    DIR *d = opendir(tmpdir);
-    int n = 0;
-    struct dirent *e;
-    while ((e = readdir(d)))
-        if (strncmp(e->d_name, "silences.json.corrupt-", 22) == 0)
-            n++;
-    closedir(d);
-    return n;
+    return tu_count_files(tmpdir, SILENCE_FILE_NAME ".corrupt-*");
 }
 
 static void path_of(char *p, size_t n)
@@ -481,20 +459,12 @@ START_TEST(snapshot_round_trip)
 }
 END_TEST
 
-static void write_file(const char *p, const char *data, size_t n)
-{
-    FILE *f = fopen(p, "w");
-    ck_assert_ptr_nonnull(f);
-    ck_assert_uint_eq(fwrite(data, 1, n, f), n);
-    fclose(f);
-}
-
 START_TEST(corrupt_file_is_kept_aside)
 {
     mk_tmpdir();
     char p[600];
     path_of(p, sizeof p);
-    write_file(p, "\x00\x01garbage", 9);
+    tu_write_file(tmpdir, SILENCE_FILE_NAME, "\x00\x01garbage", 9);
     struct silence_store *st = silence_store_new(tmpdir, 120 * HOUR);
     struct errbuf err;
     ck_assert_int_eq(silence_store_load(st, T0, &err), -1);
@@ -514,7 +484,7 @@ START_TEST(corrupt_file_is_kept_aside)
     /* a wrong format name or count is also unusable */
     const char *bad = "{\"format\":\"alertrouter-silences\",\"version\":1,\"count\":3,"
                       "\"silences\":[]}";
-    write_file(p, bad, strlen(bad));
+    tu_write_file(tmpdir, SILENCE_FILE_NAME, bad, strlen(bad));
     st = silence_store_new(tmpdir, 120 * HOUR);
     ck_assert_int_eq(silence_store_load(st, T0, &err), -1);
     ck_assert_ptr_nonnull(strstr(err.msg, "count 3"));
@@ -536,7 +506,7 @@ START_TEST(invalid_entry_skipped_and_kept)
         "{\"id\":\"22222222-2222-4222-8222-222222222222\",\"matchers\":[{\"name\":\"a\","
         "\"type\":\"=\",\"value\":\"b\"}],\"startsAt\":1,\"endsAt\":9000000000000000000,"
         "\"updatedAt\":1,\"createdBy\":\"x\",\"comment\":\"y\"}]}";
-    write_file(p, doc, strlen(doc));
+    tu_write_file(tmpdir, SILENCE_FILE_NAME, doc, strlen(doc));
     struct silence_store *st = silence_store_new(tmpdir, 120 * HOUR);
     struct errbuf err;
     ck_assert_int_eq(silence_store_load(st, T0, &err), -1);
@@ -559,16 +529,12 @@ START_TEST(truncated_at_every_byte)
     for (int i = 0; i < 3; i++)
         create(st, M_AB, 1, T0, T0 + HOUR, T0);
     silence_store_free(st);
-    char p[600];
-    path_of(p, sizeof p);
-    FILE *f = fopen(p, "r");
     static char full[8192];
-    size_t len = fread(full, 1, sizeof full, f);
-    fclose(f);
+    size_t len = tu_read_file(tmpdir, SILENCE_FILE_NAME, full, sizeof full);
     ck_assert(len > 100 && len < sizeof full);
     int rejected = 0;
     for (size_t cut = 0; cut < len; cut++) {
-        write_file(p, full, cut);
+        tu_write_file(tmpdir, SILENCE_FILE_NAME, full, cut);
         st = silence_store_new(tmpdir, 120 * HOUR);
         struct errbuf err;
         int rc = silence_store_load(st, T0, &err);

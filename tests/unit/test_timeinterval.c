@@ -13,21 +13,9 @@
 
 #include "check_main.h"
 #include "config.h"
+#include "testutil.h"
 #include "timeinterval.h"
 #include "tz.h"
-
-static struct config *parse(const char *yaml)
-{
-    struct cfg_diag d;
-    cfg_diag_init(&d);
-    struct config *cfg = config_parse(yaml, strlen(yaml), "t.yml", ".", &d);
-    if (!cfg)
-        for (size_t i = 0; i < d.n; i++)
-            fprintf(stderr, "%s\n", d.msgs[i]);
-    cfg_diag_deinit(&d);
-    ck_assert_ptr_nonnull(cfg);
-    return cfg;
-}
 
 /* Unix ms of a UTC wall time. */
 static int64_t utc(int y, int mo, int d, int h, int mi, int s)
@@ -57,7 +45,7 @@ static struct fx fx_new(const char *specs)
              "  - name: never\n    time_intervals: []\n"
              "  - name: always\n    time_intervals: [{}]\n",
              specs);
-    struct fx f = {parse(yaml), NULL};
+    struct fx f = {tu_parse_config(yaml), NULL};
     struct errbuf e;
     f.ti = timeintervals_build(f.cfg, &e);
     ck_assert_msg(f.ti != NULL, "%s", e.msg);
