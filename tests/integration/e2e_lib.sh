@@ -70,7 +70,8 @@ e2e_stop_router() {
     local i=0
     while kill -0 "$RPID" 2>/dev/null && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
     kill -0 "$RPID" 2>/dev/null && fail "router did not stop on SIG$1 within 10 s"
-    wait "$RPID" 2>/dev/null
+    # Braced: the shell's "Killed" job report goes to /dev/null too.
+    { wait "$RPID"; } 2>/dev/null
     RC=$?
 }
 
@@ -80,16 +81,11 @@ e2e_deliveries() {
         fail "a delivery could not be parsed"
 }
 
-# e2e_count RECEIVER STATUS [WORD]: deliveries of RECEIVER with STATUS whose
-# title contains WORD (e.g. the alert name).
-e2e_count() {
-    e2e_deliveries | awk -v r="$1" -v s="$2" -v w="${3:-}" \
-        '$2 == r && $3 == s && index($0, w) { n++ } END { print n + 0 }'
-}
-
-# e2e_counts [WORD]: "slack F/R teams F/R email F/R" -- firing/resolved.
+# e2e_counts [WORD]: "slack F/R teams F/R email F/R" -- firing/resolved;
+# only deliveries at or after $E2E_SINCE (Unix seconds) when that is set.
 e2e_counts() {
-    e2e_deliveries | awk -v w="${1:-}" 'index($0, w) { n[$2 "/" $3]++ }
+    e2e_deliveries | awk -v w="${1:-}" -v since="${E2E_SINCE:-0}" \
+        '$1 >= since && index($0, w) { n[$2 "/" $3]++ }
         END { printf "slack %d/%d teams %d/%d email %d/%d\n", n["slack/firing"],
               n["slack/resolved"], n["teams/firing"], n["teams/resolved"],
               n["email/firing"], n["email/resolved"] }'
