@@ -9,6 +9,7 @@
 #include <jansson.h>
 #include <microhttpd.h>
 #include <pcre2.h>
+#include <errno.h>
 #include <libgen.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -16,8 +17,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <yaml.h>
 
+#include "alert_journal.h"
+#include "alert_store.h"
+#include "api_v2.h"
 #include "buf.h"
 #include "config.h"
 #include "envtmpl.h"
@@ -26,6 +32,8 @@
 #include "http_server.h"
 #include "log.h"
 #include "mem.h"
+#include "metrics.h"
+#include "silence.h"
 
 static void print_version(void)
 {
@@ -50,29 +58,48 @@ static bool env_flag(const char *name)
     return v && (!strcmp(v, "1") || !strcasecmp(v, "true") || !strcasecmp(v, "yes"));
 }
 
-/* One start-up problem: a plain line when only reporting (render-only), a
- * log line when starting the daemon. */
-static void startup_error(bool render_only, const char *msg)
+/* Where the problems of one load go: printed (render-only), logged
+ * (start-up), or collected for the answer to a reload. */
+struct load_report {
+    bool render_only;
+    struct buf *errs; /* reload: every error, one per line */
+    size_t nerr;
+};
+
+static void load_error(struct load_report *r, const char *msg)
 {
-    if (render_only)
+    r->nerr++;
+    if (r->errs) {
+        if (r->errs->len)
+            buf_putc(r->errs, '\n');
+        buf_puts(r->errs, msg);
+    } else if (r->render_only) {
         fprintf(stderr, "%s\n", msg);
-    else
+    } else {
         log_error("Loading configuration failed", "err", msg);
+    }
 }
 
-/* Loads the configuration start-up runs with: --config.file as it is, or
- * else --config.template rendered from the environment (DESIGN.md 6), with
- * one warning per variable that fell back to its placeholder.  Every error
- * is printed, not only the first.  ROUTER_RENDER_ONLY=1 prints the rendered
- * YAML on stdout, validates it, prints a verdict line on stderr and stops
- * (a --config.file has nothing to render: it is validated).  ROUTER_STRICT=1
- * refuses placeholders.  Returns the config, or NULL with *exit_code set (0
- * after a successful render-only run, 1 on any error).  Runs before any port
- * is opened. */
-static struct config *load_startup_config(const struct flags *fl, int *exit_code)
+static void load_warning(struct load_report *r, const char *msg)
+{
+    if (r->render_only)
+        fprintf(stderr, "warning: %s\n", msg);
+    else
+        log_warn(msg);
+}
+
+/* Loads the configuration: --config.file as it is, or else
+ * --config.template rendered from the environment (DESIGN.md 6), with one
+ * warning per variable that fell back to its placeholder.  Every error is
+ * reported, not only the first.  ROUTER_STRICT=1 refuses placeholders.
+ * With render_only, the rendered YAML goes to stdout.  Used at start-up
+ * and by every reload (SIGHUP, POST /-/reload), so a reload validates
+ * exactly what a restart would.  Returns the config or NULL; *placeholders
+ * gets the number of placeholder warnings. */
+static struct config *load_config(const struct flags *fl, struct load_report *r,
+                                  size_t *placeholders)
 {
     enum { TEMPLATE_MAX = 4 << 20, RENDERED_MAX = 16 << 20 };
-    bool render_only = env_flag("ROUTER_RENDER_ONLY");
     const char *name = fl->config_file ? fl->config_file : fl->config_template;
     struct config *cfg = NULL;
     struct cfg_diag diag;
@@ -82,34 +109,27 @@ static struct config *load_startup_config(const struct flags *fl, int *exit_code
     struct buf text = BUF_INIT, yaml;
     buf_init(&yaml, RENDERED_MAX);
     struct errbuf err;
-    size_t nerr = 0;
+    size_t nerr0 = r->nerr;
 
     if (fl->config_file) {
         cfg = config_load_file(fl->config_file, &diag);
     } else if (envtmpl_read_file(name, TEMPLATE_MAX, &text, &err) < 0) {
-        startup_error(render_only, err.msg);
-        nerr++;
+        load_error(r, err.msg);
     } else {
         envtmpl_render(buf_str(&text), text.len, name, envtmpl_getenv, NULL, &yaml, &rep);
-        for (size_t i = 0; i < rep.n_warnings; i++) {
-            if (render_only)
-                fprintf(stderr, "warning: %s\n", rep.warnings[i]);
-            else
-                log_warn(rep.warnings[i]);
-        }
+        for (size_t i = 0; i < rep.n_warnings; i++)
+            load_warning(r, rep.warnings[i]);
         for (size_t i = 0; i < rep.n_errors; i++)
-            startup_error(render_only, rep.errors[i]);
-        nerr += rep.n_errors;
+            load_error(r, rep.errors[i]);
         if (env_flag("ROUTER_STRICT") && rep.n_warnings) {
             bool many = rep.n_warnings > 1;
             snprintf(err.msg, sizeof err.msg,
                      "%s: ROUTER_STRICT=1 and %zu variable%s fell back to %s placeholder%s", name,
                      rep.n_warnings, many ? "s" : "", many ? "their" : "its", many ? "s" : "");
-            startup_error(render_only, err.msg);
-            nerr++;
+            load_error(r, err.msg);
         }
-        if (nerr == 0) {
-            if (render_only) {
+        if (r->nerr == nerr0) {
+            if (r->render_only) {
                 fwrite(buf_str(&yaml), 1, yaml.len, stdout);
                 fflush(stdout);
             }
@@ -119,24 +139,37 @@ static struct config *load_startup_config(const struct flags *fl, int *exit_code
         }
     }
     for (size_t i = 0; i < diag.n; i++)
-        startup_error(render_only, diag.msgs[i]);
-    nerr += diag.n;
-
-    if (render_only && cfg)
-        fprintf(stderr, "%s: the configuration is valid%s\n", name,
-                rep.n_warnings ? " (placeholders in use: see the warnings above)" : "");
-    else if (render_only)
-        fprintf(stderr, "%s: the configuration is invalid (%zu error%s)\n", name, nerr,
-                nerr == 1 ? "" : "s");
-    *exit_code = cfg ? 0 : 1;
-    if (render_only) {
-        config_free(cfg);
-        cfg = NULL;
-    }
+        load_error(r, diag.msgs[i]);
+    *placeholders = rep.n_warnings;
     buf_deinit(&text);
     buf_deinit(&yaml);
     envtmpl_report_deinit(&rep);
     cfg_diag_deinit(&diag);
+    return cfg;
+}
+
+/* The start-up load.  ROUTER_RENDER_ONLY=1 prints the rendered YAML on
+ * stdout, validates it, prints a verdict line on stderr and stops (a
+ * --config.file has nothing to render: it is validated).  Returns the
+ * config, or NULL with *exit_code set (0 after a successful render-only run,
+ * 1 on any error).  Runs before any port is opened. */
+static struct config *load_startup_config(const struct flags *fl, int *exit_code,
+                                          size_t *placeholders)
+{
+    struct load_report r = {.render_only = env_flag("ROUTER_RENDER_ONLY")};
+    const char *name = fl->config_file ? fl->config_file : fl->config_template;
+    struct config *cfg = load_config(fl, &r, placeholders);
+    if (r.render_only && cfg)
+        fprintf(stderr, "%s: the configuration is valid%s\n", name,
+                *placeholders ? " (placeholders in use: see the warnings above)" : "");
+    else if (r.render_only)
+        fprintf(stderr, "%s: the configuration is invalid (%zu error%s)\n", name, r.nerr,
+                r.nerr == 1 ? "" : "s");
+    *exit_code = cfg ? 0 : 1;
+    if (r.render_only) {
+        config_free(cfg);
+        cfg = NULL;
+    }
     return cfg;
 }
 
@@ -230,16 +263,229 @@ static struct http_server *start_http(struct ev_loop *loop, const struct flags *
     return srv;
 }
 
+/* ---- the running daemon ------------------------------------------------ */
+
+/* Everything the loop owns, created in main() in the order of STYLE.md 2.7
+ * and torn down in reverse. */
+struct daemon {
+    struct ev_loop *loop;
+    const struct flags *fl;
+    struct config *cfg;
+    struct alert_store *alerts;
+    struct alert_journal *journal;
+    struct silence_store *silences;
+    struct api *api;
+    struct http_server *http;
+    ev_timer gc_timer, maint_timer;
+    ev_signal sigterm, sigint, sighup;
+};
+
+/* Alertmanager's --data.maintenance-interval default: silence GC and
+ * snapshot. */
+#define MAINTENANCE_INTERVAL_S (15 * 60)
+/* Compact the alert journal at GC once it holds this much. */
+#define JOURNAL_COMPACT_BYTES (64u << 20)
+
+static int64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * NS_PER_SEC + ts.tv_nsec;
+}
+
+/* mkdir -p: Alertmanager creates --storage.path too. */
+static int make_dirs(const char *path, struct errbuf *err)
+{
+    char *p = xstrdup(path);
+    for (char *q = p + 1;; q++) {
+        if (*q == '/' || *q == '\0') {
+            char c = *q;
+            *q = '\0';
+            if (mkdir(p, 0777) < 0 && errno != EEXIST) {
+                errbuf_set(err, "mkdir %s: %s", p, strerror(errno));
+                free(p);
+                return -1;
+            }
+            *q = c;
+            if (!c)
+                break;
+        }
+    }
+    free(p);
+    return 0;
+}
+
+/* Receivers the route tree uses, and their integrations: Alertmanager's
+ * alertmanager_receivers / alertmanager_integrations count only those. */
+static void count_used(const struct config *cfg, const struct route_cfg *r, bool *used)
+{
+    for (size_t i = 0; i < cfg->n_receivers; i++)
+        if (!strcmp(cfg->receivers[i].name, r->receiver))
+            used[i] = true;
+    for (size_t i = 0; i < r->n_routes; i++)
+        count_used(cfg, &r->routes[i], used);
+}
+
+/* The config metrics after a successful (re)load. */
+static void config_metrics(const struct config *cfg, const char *dump, size_t placeholders)
+{
+    struct router_metrics *m = metrics();
+    /* 48 bits of FNV-1a over the redacted dump: exact in a float64, as
+     * Alertmanager keeps 48 bits of its md5 */
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (const char *p = dump; *p; p++)
+        h = (h ^ (unsigned char)*p) * 0x100000001b3ULL;
+    metrics_gauge_set(m->config_hash, (double)(h >> 16));
+    metrics_gauge_set(m->config_last_reload_successful, 1);
+    metrics_gauge_set(m->config_last_reload_success_ts, (double)(now_ns() / NS_PER_SEC));
+    bool *used = xcalloc(cfg->n_receivers + 1, sizeof *used);
+    count_used(cfg, &cfg->route, used);
+    size_t nr = 0, ni = 0;
+    for (size_t i = 0; i < cfg->n_receivers; i++) {
+        const struct receiver_cfg *rc = &cfg->receivers[i];
+        if (!used[i])
+            continue;
+        nr++;
+        ni += rc->n_webhook + rc->n_slack + rc->n_email + rc->n_msteams + rc->n_msteamsv2;
+    }
+    free(used);
+    metrics_gauge_set(m->receivers, (double)nr);
+    metrics_gauge_set(m->integrations, (double)ni);
+    metrics_gauge_set(m->config_placeholders, (double)placeholders);
+}
+
+static void apply_config(struct daemon *d, struct config *cfg, size_t placeholders)
+{
+    struct config *old = d->cfg;
+    d->cfg = cfg;
+    api_set_config(d->api, cfg);
+    char *dump = config_dump_redacted(cfg);
+    config_metrics(cfg, dump, placeholders);
+    free(dump);
+    config_free(old);
+}
+
+/* Reload (SIGHUP, POST /-/reload): load and validate the whole new config
+ * first, exactly as at start-up (re-rendering the template if we started
+ * from one); swap only a valid one.  Errors go to errs, one per line. */
+static int reload(void *ud, struct buf *errs)
+{
+    struct daemon *d = ud;
+    const char *name = d->fl->config_file ? d->fl->config_file : d->fl->config_template;
+    log_info("Loading configuration file", "file", name);
+    struct load_report r = {.errs = errs};
+    size_t placeholders = 0;
+    struct config *cfg = load_config(d->fl, &r, &placeholders);
+    if (!cfg) {
+        metrics_gauge_set(metrics()->config_last_reload_successful, 0);
+        log_error("Loading configuration file failed", "file", name, "err", buf_str(errs));
+        return -1;
+    }
+    apply_config(d, cfg, placeholders);
+    log_info("Completed loading of configuration file", "file", name);
+    return 0;
+}
+
+static void on_sighup(EV_P_ ev_signal *w, int revents)
+{
+    (void)revents;
+    struct buf errs = BUF_INIT;
+    reload(w->data, &errs);
+    buf_deinit(&errs);
+}
+
+static void on_gc_removed(void *ud, struct alert *removed)
+{
+    struct daemon *d = ud;
+    if (d->journal)
+        alert_journal_note_gc(d->journal, removed->fingerprint);
+}
+
+/* --alerts.gc-interval: drop resolved alerts; compact a grown journal. */
+static void on_gc(EV_P_ ev_timer *w, int revents)
+{
+    (void)revents;
+    struct daemon *d = w->data;
+    int64_t now = now_ns();
+    alert_store_gc(d->alerts, now, on_gc_removed, d);
+    api_maintenance(d->api, now);
+    if (d->journal) {
+        struct errbuf err;
+        if (alert_journal_flush(d->journal, &err) < 0)
+            log_error("Failed to write the alert journal", "err", err.msg);
+        /* in a forked child: the loop does not wait for the snapshot */
+        if (alert_journal_needs_compaction(d->journal, JOURNAL_COMPACT_BYTES) &&
+            alert_journal_compact_start(d->journal, d->loop, &err) < 0)
+            log_error("Failed to compact the alert journal", "err", err.msg);
+    }
+}
+
+/* Silence maintenance: retention GC, then a snapshot. */
+static void on_maintenance(EV_P_ ev_timer *w, int revents)
+{
+    (void)revents;
+    struct daemon *d = w->data;
+    struct router_metrics *m = metrics();
+    int64_t t0 = now_ns();
+    silence_store_gc(d->silences, t0);
+    int64_t t1 = now_ns();
+    metrics_histogram_observe(m->silences_maint.gc_duration, (double)(t1 - t0) / NS_PER_SEC);
+    struct errbuf err;
+    if (silence_store_snapshot(d->silences, &err) < 0)
+        log_error("Creating silences snapshot failed", "err", err.msg);
+    metrics_histogram_observe(m->silences_maint.snapshot_duration,
+                              (double)(now_ns() - t1) / NS_PER_SEC);
+}
+
 static void on_stop_signal(EV_P_ ev_signal *w, int revents)
 {
     (void)revents;
+    struct daemon *d = w->data;
     log_info("Received signal, exiting gracefully...", "signal", strsignal(w->signum));
-    http_server_stop_accepting(w->data);
+    http_server_stop_accepting(d->http);
     ev_break(EV_A_ EVBREAK_ALL);
+}
+
+/* The stores under --storage.path: silences restored from their snapshot,
+ * alerts from their journal.  Damaged files are kept aside and logged;
+ * only an unusable directory stops the start. */
+static int open_stores(struct daemon *d)
+{
+    struct errbuf err, warn;
+    if (make_dirs(d->fl->storage_path, &err) < 0) {
+        log_error("Failed to create the storage directory", "err", err.msg);
+        return -1;
+    }
+    d->alerts = alert_store_new();
+    d->silences = silence_store_new(d->fl->storage_path, d->fl->data_retention_ms * NS_PER_MS);
+    if (silence_store_load(d->silences, now_ns(), &err) < 0)
+        log_warn("Silences snapshot could not be loaded completely", "err", err.msg);
+    warn.msg[0] = '\0';
+    d->journal = alert_journal_open(d->fl->storage_path, d->alerts, &warn, &err);
+    if (!d->journal) {
+        log_error("Failed to open the alert journal", "err", err.msg);
+        return -1;
+    }
+    if (warn.msg[0])
+        log_warn("Alert journal damaged; what could be read was restored", "err", warn.msg);
+    return 0;
+}
+
+static void close_stores(struct daemon *d)
+{
+    struct errbuf err;
+    if (d->silences && silence_store_snapshot(d->silences, &err) < 0)
+        log_error("Creating silences snapshot failed", "err", err.msg);
+    if (d->journal && alert_journal_compact(d->journal, &err) < 0)
+        log_error("Failed to compact the alert journal", "err", err.msg);
+    alert_journal_close(d->journal);
+    alert_store_free(d->alerts);
+    silence_store_free(d->silences);
 }
 
 int main(int argc, char **argv)
 {
+    int64_t started = now_ns();
     struct flags fl;
     struct errbuf err;
     if (flags_parse(&fl, argc, argv, &err) < 0) {
@@ -266,7 +512,8 @@ int main(int argc, char **argv)
     if (fl.check_config)
         return run_check_config(&fl);
     int exit_code;
-    struct config *cfg = load_startup_config(&fl, &exit_code);
+    size_t placeholders = 0;
+    struct config *cfg = load_startup_config(&fl, &exit_code, &placeholders);
     if (!cfg)
         return exit_code;
 
@@ -278,29 +525,57 @@ int main(int argc, char **argv)
     }
     json_object_seed(0);
 
-    struct ev_loop *loop = ev_default_loop(EVFLAG_AUTO);
+    struct daemon d = {.fl = &fl};
+    d.loop = ev_default_loop(EVFLAG_AUTO);
     log_info("Starting alertrouter", "version", AR_VERSION, "revision", AR_REVISION);
     if (fl.cluster_flags_seen)
         log_info("clustering flags given; clustering is disabled in alertrouter");
 
-    struct http_server *http = start_http(loop, &fl);
-    if (!http) {
+    if (open_stores(&d) < 0) {
+        close_stores(&d);
         config_free(cfg);
         return 1;
     }
+    struct api_opts ao = {.alerts = d.alerts,
+                          .silences = d.silences,
+                          .journal = d.journal,
+                          .reload = reload,
+                          .reload_ud = &d,
+                          .started_at = started};
+    d.api = api_new(&ao);
+    apply_config(&d, cfg, placeholders);
 
-    ev_signal sigterm, sigint;
-    ev_signal_init(&sigterm, on_stop_signal, SIGTERM);
-    ev_signal_init(&sigint, on_stop_signal, SIGINT);
-    sigterm.data = sigint.data = http;
-    ev_signal_start(loop, &sigterm);
-    ev_signal_start(loop, &sigint);
+    d.http = start_http(d.loop, &fl);
+    if (!d.http) {
+        api_free(d.api);
+        close_stores(&d);
+        config_free(d.cfg);
+        return 1;
+    }
+    api_register(d.api, d.http);
 
-    ev_run(loop, 0);
+    double gc_s = fl.gc_interval_ms > 0 ? (double)fl.gc_interval_ms / 1000.0 : 1800.0;
+    ev_timer_init(&d.gc_timer, on_gc, gc_s, gc_s);
+    ev_timer_init(&d.maint_timer, on_maintenance, MAINTENANCE_INTERVAL_S, MAINTENANCE_INTERVAL_S);
+    d.gc_timer.data = d.maint_timer.data = &d;
+    ev_timer_start(d.loop, &d.gc_timer);
+    ev_timer_start(d.loop, &d.maint_timer);
 
-    http_server_free(http);
+    ev_signal_init(&d.sigterm, on_stop_signal, SIGTERM);
+    ev_signal_init(&d.sigint, on_stop_signal, SIGINT);
+    ev_signal_init(&d.sighup, on_sighup, SIGHUP);
+    d.sigterm.data = d.sigint.data = d.sighup.data = &d;
+    ev_signal_start(d.loop, &d.sigterm);
+    ev_signal_start(d.loop, &d.sigint);
+    ev_signal_start(d.loop, &d.sighup);
+
+    ev_run(d.loop, 0);
+
+    http_server_free(d.http);
+    api_free(d.api);
+    close_stores(&d);
     curl_global_cleanup();
-    config_free(cfg);
+    config_free(d.cfg);
     log_info("stopped");
     return 0;
 }
