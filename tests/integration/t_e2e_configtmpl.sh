@@ -123,5 +123,7 @@ e2e_stop_router TERM
 assert_eq 0 "$RC" "SIGTERM: exit 0"
 grep -q 'level=debug' "$T/router.log" || fail "no debug lines"
 e2e_no_secrets "$T/router.log"
+assert_not_contains "$T/router.log" "Sanitizer" "no sanitizer report"
+assert_not_contains "$T/router.log" "runtime error:" "no UBSan report"
 echo "timing: whole test $(elapsed) s"
 exit 0

@@ -200,5 +200,7 @@ e2e_validate_cards
 e2e_stop_router TERM
 assert_eq 0 "$RC" "final SIGTERM exits 0"
 e2e_no_secrets "$T/router.log"
+assert_not_contains "$T/router.log" "Sanitizer" "no sanitizer report"
+assert_not_contains "$T/router.log" "runtime error:" "no UBSan report"
 echo "timing: whole test $(since "$t_start") s"
 exit 0
