@@ -12,7 +12,7 @@
 set -eu
 
 for suffix in SLACK_WEBHOOK_URL EMAIL_FROM EMAIL_TO SMTP_SMARTHOST SMTP_USERNAME \
-    SMTP_PASSWORD TEAMS_WEBHOOK_URL RENDER_ONLY STRICT; do
+    SMTP_PASSWORD TEAMS_WEBHOOK_URL GROUP_WAIT GROUP_INTERVAL REPEAT_INTERVAL RENDER_ONLY STRICT; do
     # The names are fixed words from the list above, so eval only ever sees
     # "ROUTER_X=$ALERTMANAGER_X": the value is expanded once, never parsed.
     eval "new_set=\${ROUTER_$suffix+set} old_set=\${ALERTMANAGER_$suffix+set}"

@@ -410,6 +410,8 @@ static size_t substitute(struct render *r, size_t i, enum envtmpl_ctx ctx, bool 
     if (ok && p < end) {
         if (end - p >= 2 && t[p] == ':' && t[p + 1] == '-')
             form = ENVTMPL_FORM_DEFAULT;
+        else if (t[p] == '-')
+            form = ENVTMPL_FORM_OPTIONAL;
         else if (end - p >= 2 && t[p] == ':' && t[p + 1] == '?')
             form = ENVTMPL_FORM_REQUIRED;
         else
@@ -418,14 +420,17 @@ static size_t substitute(struct render *r, size_t i, enum envtmpl_ctx ctx, bool 
     if (!ok) {
         int n = end + 1 - i > 60 ? 60 : (int)(end + 1 - i);
         err_at(r, i,
-               "invalid reference \"%.*s\": expected ${NAME}, ${NAME:-placeholder} or "
-               "${NAME:?message}, NAME being letters, digits and _ (not starting with a digit)",
+               "invalid reference \"%.*s\": expected ${NAME}, ${NAME:-placeholder}, "
+               "${NAME-default} or ${NAME:?message}, NAME being letters, digits and _ (not "
+               "starting with a digit)",
                n, t + i);
         emit(r, t + i, end + 1 - i);
         return end + 1;
     }
-    const char *arg = t + p + 2;
-    size_t arg_len = form == ENVTMPL_FORM_PLAIN ? 0 : end - (p + 2);
+    size_t op_len = form == ENVTMPL_FORM_PLAIN ? 0 : form == ENVTMPL_FORM_OPTIONAL ? 1 : 2;
+    const char *arg = t + p + op_len;
+    size_t arg_len = form == ENVTMPL_FORM_PLAIN ? 0 : end - (p + op_len);
+    bool has_default = form == ENVTMPL_FORM_DEFAULT || form == ENVTMPL_FORM_OPTIONAL;
 
     struct envtmpl_report *rep = r->rep;
     rep->refs = xgrow(rep->refs, &rep->cap_refs, rep->n_refs + 1, sizeof *rep->refs);
@@ -452,15 +457,16 @@ static size_t substitute(struct render *r, size_t i, enum envtmpl_ctx ctx, bool 
         else
             err_at(r, i, "%s is not set or empty", ref->name);
         ref->outcome = ENVTMPL_FAILED;
-    } else if (form == ENVTMPL_FORM_DEFAULT && !placeholder_ok(ctx, arg, arg_len)) {
+    } else if (has_default && !placeholder_ok(ctx, arg, arg_len)) {
+        const char *what = form == ENVTMPL_FORM_DEFAULT ? "placeholder" : "default";
         err_at(r, i,
-               "the placeholder of %s would change the YAML around it (a quote, '#', bracket "
-               "or ': ' where it stands); double-quote the reference or simplify the placeholder",
-               ref->name);
+               "the %s of %s would change the YAML around it (a quote, '#', bracket "
+               "or ': ' where it stands); double-quote the reference or simplify the %s",
+               what, ref->name, what);
         ref->outcome = ENVTMPL_FAILED;
-    } else if (form == ENVTMPL_FORM_DEFAULT && (!v || !*v)) {
+    } else if (has_default && (!v || !*v)) {
         emit(r, arg, arg_len);
-        ref->outcome = ENVTMPL_PLACEHOLDER;
+        ref->outcome = form == ENVTMPL_FORM_DEFAULT ? ENVTMPL_PLACEHOLDER : ENVTMPL_DEFAULTED;
     } else {
         bool whole = ctx == ENVTMPL_CTX_PLAIN && at_start && scalar_ends_at(r, end + 1);
         if (insert_value(r, ref, v, i, at_start, whole) < 0)

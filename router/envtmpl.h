@@ -9,6 +9,12 @@
  *   ${NAME:-placeholder}  the value, or the placeholder when NAME is unset or
  *                         empty -- reported as a warning naming the variable,
  *                         the line and the receiver that will not deliver
+ *   ${NAME-default}       the value, or `default` when NAME is unset or empty,
+ *                         silently: an ordinary setting with a sensible value
+ *                         (a timer), not something the operator must provide.
+ *                         Unlike the shell's ${NAME-word}, empty counts as
+ *                         unset here too, so `NAME=` in an .env file means
+ *                         "the default" and never an empty YAML value.
  *   ${NAME:?message}      the value; an error with `message` if unset or empty
  *   $$                    a literal `$`
  * NAME is [A-Za-z_][A-Za-z0-9_]*; a reference must close on its own line.
@@ -23,7 +29,7 @@
  * value holds anything YAML would read as syntax, and a reference that is only
  * part of a plain scalar refuses such values.  Line breaks are never emitted,
  * so line N of the output is line N of the template and config errors point at
- * the template's lines.  Placeholders and messages are template text and are
+ * the template's lines.  Placeholders, defaults and messages are template text and are
  * copied as written.  No message ever contains a variable's value.
  *
  * Nothing here reads the environment directly: the caller passes a lookup
@@ -40,6 +46,7 @@ enum envtmpl_form {
     ENVTMPL_FORM_PLAIN,    /* ${NAME} */
     ENVTMPL_FORM_DEFAULT,  /* ${NAME:-placeholder} */
     ENVTMPL_FORM_REQUIRED, /* ${NAME:?message} */
+    ENVTMPL_FORM_OPTIONAL, /* ${NAME-default} */
 };
 
 /* The YAML quoting around a reference, which decides how a value is escaped. */
@@ -54,6 +61,7 @@ enum envtmpl_outcome {
     ENVTMPL_VALUE,       /* the variable's value was inserted */
     ENVTMPL_EMPTY,       /* ${NAME} with NAME set to "": nothing inserted */
     ENVTMPL_PLACEHOLDER, /* unset or empty: the template's placeholder was inserted */
+    ENVTMPL_DEFAULTED,   /* ${NAME-default}, unset or empty: the default, no warning */
     ENVTMPL_FAILED,      /* an error was reported for this reference */
 };
 

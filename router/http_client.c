@@ -335,6 +335,9 @@ struct http_client *http_client_new(struct ev_loop *loop)
 {
     struct http_client *c = xcalloc(1, sizeof *c);
     c->loop = loop;
+    const char *f = getenv("SSL_CERT_FILE"), *d = getenv("SSL_CERT_DIR");
+    c->trust_file = f && *f ? xstrdup(f) : NULL;
+    c->trust_dir = d && *d ? xstrdup(d) : NULL;
     c->multi = curl_multi_init();
     if (c->multi == NULL) {
         /* Only fails on allocation: the OOM policy applies. */
@@ -380,6 +383,8 @@ void http_client_free(struct http_client *c)
     ev_timer_stop(c->loop, &c->drain_notify);
     while (c->socks)
         sock_unlink_free(c, c->socks);
+    free(c->trust_file);
+    free(c->trust_dir);
     free(c);
 }
 

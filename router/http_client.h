@@ -45,7 +45,8 @@ enum http_tls_version {
 /* Alertmanager's tls_config.  All strings are file paths or names, NULL
  * when unset; none is kept after submit returns. */
 struct http_tls {
-    const char *ca_file;   /* NULL: the system's CA bundle */
+    const char *ca_file;   /* the only CAs trusted; NULL: the system's (see
+                              http_client_new for SSL_CERT_FILE/_DIR) */
     const char *cert_file; /* client certificate (PEM), with key_file */
     const char *key_file;
     const char *server_name; /* verify (and SNI) against this name instead of
@@ -112,6 +113,10 @@ typedef void http_done_fn(void *arg, const struct http_result *r);
 typedef void http_drained_fn(void *arg);
 
 /* Creates the client on `loop`.  curl_global_init() must have run.
+ * SSL_CERT_FILE and SSL_CERT_DIR are read here, once: when set (and not
+ * empty) they replace the system's CA bundle file and CA directory for
+ * every request without a tls.ca_file, as they do for Go programs such as
+ * Alertmanager (a private CA for an SMTP relay or a TLS-inspecting proxy).
  * Returns a new client; free with http_client_free(). */
 struct http_client *http_client_new(struct ev_loop *loop);
 

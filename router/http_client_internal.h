@@ -49,6 +49,9 @@ struct http_client {
     size_t pending;
     struct sock *socks;
     int running;
+    /* SSL_CERT_FILE / SSL_CERT_DIR at creation, NULL when unset or empty:
+     * the trust of every request without a tls.ca_file of its own. */
+    char *trust_file, *trust_dir;
 
     bool draining, freeing;
     ev_timer drain_deadline;

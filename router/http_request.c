@@ -179,7 +179,13 @@ static int set_timeouts(CURL *e, long timeout_ms, struct errbuf *err)
     return 0;
 }
 
-static int set_tls(CURL *e, const struct http_tls *t, struct errbuf *err)
+/* Trust: a tls.ca_file is the only trust of its request (curl's default
+ * CA directory is switched off), as Go uses RootCAs alone when set.
+ * Otherwise the system's, where SSL_CERT_FILE and SSL_CERT_DIR replace
+ * the bundle file and the directory one by one -- how Go, and so
+ * Alertmanager, reads them; libcurl itself ignores both. */
+static int set_tls(const struct http_client *c, CURL *e, const struct http_tls *t,
+                   struct errbuf *err)
 {
     static const long versions[] = {
         [HTTP_TLS_DEFAULT] = CURL_SSLVERSION_TLSv1_2, [HTTP_TLS_1_0] = CURL_SSLVERSION_TLSv1_0,
@@ -191,8 +197,15 @@ static int set_tls(CURL *e, const struct http_tls *t, struct errbuf *err)
         return -1;
     }
     SETOPT(e, CURLOPT_SSLVERSION, versions[t->min_version], err);
-    if (t->ca_file)
+    if (t->ca_file) {
         SETOPT(e, CURLOPT_CAINFO, t->ca_file, err);
+        SETOPT(e, CURLOPT_CAPATH, (const char *)NULL, err);
+    } else {
+        if (c->trust_file)
+            SETOPT(e, CURLOPT_CAINFO, c->trust_file, err);
+        if (c->trust_dir)
+            SETOPT(e, CURLOPT_CAPATH, c->trust_dir, err);
+    }
     if ((t->cert_file == NULL) != (t->key_file == NULL)) {
         errbuf_set(err, "client certificate and key must be given together");
         return -1;
@@ -373,7 +386,7 @@ static int setup_http(struct http_request *r, const struct http_request_opts *o,
     SETOPT(e, CURLOPT_HTTPHEADER, r->headers, err);
     if (set_body(r, method, o->body != NULL, err) < 0)
         return -1;
-    if (set_timeouts(e, o->timeout_ms, err) < 0 || set_tls(e, &o->tls, err) < 0)
+    if (set_timeouts(e, o->timeout_ms, err) < 0 || set_tls(r->c, e, &o->tls, err) < 0)
         return -1;
     if (o->proxy_url) {
         if (has_ctl(o->proxy_url)) {
@@ -538,7 +551,7 @@ static int setup_smtp(struct http_request *r, const struct http_smtp_opts *o, st
      * makes the extra handshake cheap; Alertmanager dials per message too. */
     SETOPT(e, CURLOPT_FRESH_CONNECT, 1L, err);
     SETOPT(e, CURLOPT_FORBID_REUSE, 1L, err);
-    if (set_timeouts(e, o->timeout_ms, err) < 0 || set_tls(e, &o->tls, err) < 0)
+    if (set_timeouts(e, o->timeout_ms, err) < 0 || set_tls(r->c, e, &o->tls, err) < 0)
         return -1;
     return 0;
 }

@@ -44,7 +44,7 @@ static bool timed_out;
 static bool break_when_done = true; /* false while the drain phase runs */
 
 static struct {
-    const char *https, *mtls, *ca, *other_ca, *cert, *key, *smtp, *smtps;
+    const char *https, *mtls, *ca, *other_ca, *cert, *key, *smtp, *smtps, *ca_dir;
     int closed_port, n;
     double delay;
 } opt = {.n = 100, .delay = 0.5};
@@ -240,6 +240,51 @@ static void phase_tls(void)
           "tls server_name=wrong.test is refused: %s", g.r.error);
     get1(&g, "/tls/tls13", tls13);
     check(g.r.curl_code == 0 && g.r.status == 200, "min_version TLS 1.3 connects (%s)", g.r.error);
+}
+
+/* SSL_CERT_FILE / SSL_CERT_DIR, read when a client is made: they replace
+ * the system's trust, and a tls.ca_file replaces both.  (That a ca_file
+ * also switches off curl's default CA directory cannot be shown here: the
+ * test CA is not in /etc/ssl/certs.) */
+static void phase_trust_env(void)
+{
+    if (!opt.ca_dir) {
+        printf("NOTE: trust_env phase skipped (no --ca-dir)\n");
+        return;
+    }
+    struct http_client *saved = client;
+    struct got g;
+    setenv("SSL_CERT_FILE", opt.ca, 1);
+    client = http_client_new(loop);
+    get1(&g, "/trust/env-file", no_ca);
+    check(g.r.curl_code == 0 && g.r.status == 200, "SSL_CERT_FILE=test CA is trusted (%s)",
+          g.r.error);
+    get1(&g, "/trust/env-file-ca-file", wrong_ca);
+    check(g.r.curl_code == CURLE_PEER_FAILED_VERIFICATION,
+          "... but a tls.ca_file of another CA wins over it: curl %d", g.r.curl_code);
+    http_client_free(client);
+
+    setenv("SSL_CERT_FILE", opt.other_ca, 1);
+    setenv("SSL_CERT_DIR", opt.ca_dir, 1);
+    client = http_client_new(loop);
+    get1(&g, "/trust/env-dir", no_ca);
+    check(g.r.curl_code == 0 && g.r.status == 200,
+          "SSL_CERT_DIR holding the test CA is trusted (%s)", g.r.error);
+    get1(&g, "/trust/env-dir-ca-file", wrong_ca);
+    check(g.r.curl_code == CURLE_PEER_FAILED_VERIFICATION,
+          "a tls.ca_file wins over SSL_CERT_DIR too: curl %d", g.r.curl_code);
+    http_client_free(client);
+
+    setenv("SSL_CERT_FILE", "", 1);
+    unsetenv("SSL_CERT_DIR");
+    client = http_client_new(loop);
+    get1(&g, "/trust/env-empty", no_ca);
+    check(g.r.curl_code == CURLE_PEER_FAILED_VERIFICATION,
+          "SSL_CERT_FILE=\"\" means the system's CAs (the test CA is not among them): curl %d",
+          g.r.curl_code);
+    http_client_free(client);
+    unsetenv("SSL_CERT_FILE");
+    client = saved;
 }
 
 static void phase_mtls(void)
@@ -624,10 +669,19 @@ static void phase_free_pending(void)
 int main(int argc, char **argv)
 {
     static const struct option longopts[] = {
-        {"https", 1, 0, 'h'},    {"mtls", 1, 0, 'm'},  {"ca", 1, 0, 'c'},
-        {"other-ca", 1, 0, 'o'}, {"cert", 1, 0, 'C'},  {"key", 1, 0, 'K'},
-        {"smtp", 1, 0, 's'},     {"smtps", 1, 0, 'S'}, {"closed-port", 1, 0, 'p'},
-        {"n", 1, 0, 'n'},        {"delay", 1, 0, 'd'}, {0, 0, 0, 0},
+        {"https", 1, 0, 'h'},
+        {"mtls", 1, 0, 'm'},
+        {"ca", 1, 0, 'c'},
+        {"other-ca", 1, 0, 'o'},
+        {"cert", 1, 0, 'C'},
+        {"key", 1, 0, 'K'},
+        {"smtp", 1, 0, 's'},
+        {"smtps", 1, 0, 'S'},
+        {"closed-port", 1, 0, 'p'},
+        {"n", 1, 0, 'n'},
+        {"delay", 1, 0, 'd'},
+        {"ca-dir", 1, 0, 'D'},
+        {0, 0, 0, 0},
     };
     int ch;
     while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -665,6 +719,9 @@ int main(int argc, char **argv)
         case 'd':
             opt.delay = strtod(optarg, NULL);
             break;
+        case 'D':
+            opt.ca_dir = optarg;
+            break;
         default:
             return 2;
         }
@@ -673,7 +730,7 @@ int main(int argc, char **argv)
         fprintf(stderr,
                 "usage: %s --https BASE --ca CA --other-ca CA2 [--mtls BASE --cert C "
                 "--key K] [--smtp URL] [--smtps URL] [--closed-port P] [--n N] "
-                "[--delay S]\n",
+                "[--delay S] [--ca-dir DIR]\n",
                 argv[0]);
         return 2;
     }
@@ -691,6 +748,7 @@ int main(int argc, char **argv)
     } phases[] = {
         {"concurrent", phase_concurrent},
         {"tls", phase_tls},
+        {"trust_env", phase_trust_env},
         {"mtls", phase_mtls},
         {"timeout", phase_timeout},
         {"body", phase_body},

@@ -11,6 +11,9 @@ driver="$REPO/${BUILD:-build}/http_client_driver"
 "$peers/make_ca.sh" "$T/pki" || fail "make_ca.sh"
 ok "test PKI generated"
 K="$T/pki"
+# A CA directory as SSL_CERT_DIR wants it: certificates under their hash.
+mkdir -p "$K/cadir"
+ln -s "$K/ca.pem" "$K/cadir/$(openssl x509 -hash -noout -in "$K/ca.pem").0" || fail "CA directory"
 
 # start_peer NAME CMD...: starts a peer that prints "ready PORT ..." first.
 start_peer() {
@@ -39,7 +42,7 @@ start_peer smtp /usr/bin/python3 "$peers/smtpd_double.py" --port "$SPORT" --smtp
 "$driver" --https "https://127.0.0.1:$HPORT" --mtls "https://localhost:$MPORT" \
     --ca "$K/ca.pem" --other-ca "$K/other-ca.pem" --cert "$K/client.pem" --key "$K/client.key" \
     --smtp "smtp://127.0.0.1:$SPORT/router.test" --smtps "smtps://localhost:$SSPORT/router.test" \
-    --closed-port "$CLOSED" >"$T/driver.out" 2>&1
+    --closed-port "$CLOSED" --ca-dir "$K/cadir" >"$T/driver.out" 2>&1
 rc=$?
 cat "$T/driver.out"
 [ $rc -eq 0 ] || fail "driver reported failures (exit $rc)"

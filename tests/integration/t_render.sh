@@ -30,7 +30,7 @@ assert_eq 7 "$(count plain.err '^warning: ')" "seven warnings"
 for v in $VARS; do
     assert_eq 1 "$(count plain.err "ROUTER_$v is not set")" "one warning names ROUTER_$v"
 done
-assert_contains "$T/plain.err" 'config.tmpl:41: ROUTER_SLACK_WEBHOOK_URL is not set; using its placeholder for api_url, so receiver "slack-data-ops" will not deliver' "warning names line, variable and receiver"
+assert_contains "$T/plain.err" 'config.tmpl:48: ROUTER_SLACK_WEBHOOK_URL is not set; using its placeholder for api_url, so receiver "slack-data-ops" will not deliver' "warning names line, variable and receiver"
 assert_contains "$T/plain.err" 'receiver "email-oncall" will not deliver' "email receiver named"
 assert_contains "$T/plain.err" 'receiver "teams-oncall" will not deliver' "teams receiver named"
 assert_eq 1 "$(count plain.err 'config.tmpl: the configuration is valid')" "one verdict line"
@@ -41,6 +41,19 @@ assert_not_contains "$T/plain.err" "placeholder-password" "placeholder password 
 sed '/^    msteamsv2_configs:/,$d' "$T/plain.out" >"$T/am.yml"
 amtool check-config "$T/am.yml" >"$T/amtool.log" 2>&1 || { cat "$T/amtool.log"; fail "amtool rejects the rendered config"; }
 ok "amtool check-config accepts the rendered config"
+
+# 1b. The grouping timers: silent defaults, overridable, checked like any duration.
+assert_contains "$T/plain.out" "group_wait: 30s" "group_wait defaults to 30s (no warning: seven above)"
+assert_contains "$T/plain.out" "repeat_interval: 4h" "repeat_interval defaults to 4h"
+run timers ROUTER_RENDER_ONLY=1 ROUTER_GROUP_WAIT=1s ROUTER_GROUP_INTERVAL= ALERTMANAGER_REPEAT_INTERVAL=1h
+assert_eq 0 "$(rc timers)" "timers set: valid"
+assert_contains "$T/timers.out" "group_wait: 1s" "ROUTER_GROUP_WAIT used"
+assert_contains "$T/timers.out" "group_interval: 5m" "an empty ROUTER_GROUP_INTERVAL gives the default"
+assert_contains "$T/timers.out" "repeat_interval: 1h" "ALERTMANAGER_REPEAT_INTERVAL mapped"
+run badtimer ROUTER_RENDER_ONLY=1 ROUTER_GROUP_WAIT="5 minutes"
+assert_eq 1 "$(rc badtimer)" "an invalid duration is refused"
+gw_line=$(grep -n 'group_wait:' "$REPO/config.tmpl" | cut -d: -f1)
+assert_contains "$T/badtimer.err" "config.tmpl:$gw_line:" "the error points at group_wait's line"
 
 # 2. ROUTER_STRICT=1 (and the old ALERTMANAGER_STRICT=1): placeholders are fatal.
 run strict ROUTER_RENDER_ONLY=1 ROUTER_STRICT=1
@@ -80,13 +93,13 @@ assert_not_contains "$T/full.err" 'pa"ss' "password not on stderr"
 assert_not_contains "$T/full.err" "sig=zz" "webhook URL not on stderr"
 assert_eq 1 "$(wc -l <"$T/full.err")" "stderr is the verdict alone"
 # A newline cannot add a key: the value stays inside `to`, which the config
-# check then refuses (at the template's line 47) -- no "evil_key" anywhere.
+# check then refuses (at the template's line 54) -- no "evil_key" anywhere.
 inj='oncall@example.com"
 evil_key: 1'
 run inj ROUTER_RENDER_ONLY=1 "${ALL[@]}" ROUTER_EMAIL_TO="$inj"
 assert_contains "$T/inj.out" 'to: "oncall@example.com\"\nevil_key: 1"' "newline and quote escaped"
 assert_eq 1 "$(rc inj)" "a line break in an address is refused"
-assert_contains "$T/inj.err" "config.tmpl:47:" "the error is about the to field's line"
+assert_contains "$T/inj.err" "config.tmpl:54:" "the error is about the to field's line"
 assert_not_contains "$T/inj.err" "evil_key" "no injected key, and no value on stderr"
 
 # 5. Errors: missing template, a template error, an invalid rendered config.

@@ -160,17 +160,70 @@ START_TEST(errors)
                "t.tmpl:1:5: unterminated \"${\": a reference must end with \"}\" on the same line");
     expect_err("k: ${A\n}\n", env,
                "t.tmpl:1:4: unterminated \"${\": a reference must end with \"}\" on the same line");
-    const char *invalid = "\": expected ${NAME}, ${NAME:-placeholder} or ${NAME:?message}, "
-                          "NAME being letters, digits and _ (not starting with a digit)";
+    const char *invalid = "\": expected ${NAME}, ${NAME:-placeholder}, ${NAME-default} or "
+                          "${NAME:?message}, NAME being letters, digits and _ (not starting "
+                          "with a digit)";
     char want[256];
-    const char *bad[] = {"${}",    "${1A}",  "${A-B}", "${A:x}", "${A:}",
-                         "${A B}", "${A-x}", "${A?x}", "${é}"};
+    const char *bad[] = {"${}",    "${1A}",  "${A:x}", "${A:}", "${A B}",
+                         "${A?x}", "${A=x}", "${-x}",  "${é}"};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         char tmpl[64];
         snprintf(tmpl, sizeof tmpl, "k: %s\n", bad[i]);
         snprintf(want, sizeof want, "t.tmpl:1:4: invalid reference \"%s%s", bad[i], invalid);
         expect_err(tmpl, env, want);
     }
+}
+END_TEST
+
+/* ${NAME-default}: the value when set and not empty, else the default --
+ * without a warning, so ROUTER_STRICT=1 does not refuse it. */
+START_TEST(silent_default)
+{
+    const char *env[] = {"A", "1s", "E", "", NULL};
+    expect_out("k: ${A-30s}\n", env, "k: 1s\n");
+    expect_out("k: ${B-30s}\n", env, "k: 30s\n"); /* unset */
+    expect_out("k: ${E-30s}\n", env, "k: 30s\n"); /* empty counts as unset (not as in sh) */
+    expect_out("k: ${B-}\n", env, "k: \n");
+    expect_out("k: \"${B-a-b c}\"\n", env, "k: \"a-b c\"\n"); /* only the first - is syntax */
+    expect_out("k: ${B--1}\n", env, "k: -1\n");
+    expect_out("k: '${B-it''s}'\n", env, "k: 'it''s'\n");
+
+    struct run r;
+    render(&r,
+           "route:\n  group_wait: ${GW-30s}\n  repeat_interval: ${RI-4h}\n"
+           "  group_interval: ${A-5m}\n",
+           env);
+    ck_assert_int_eq(r.rc, 0);
+    ck_assert_str_eq(buf_str(&r.out),
+                     "route:\n  group_wait: 30s\n  repeat_interval: 4h\n  group_interval: 1s\n");
+    ck_assert_uint_eq(r.rep.n_warnings, 0);
+    ck_assert_uint_eq(r.rep.n_refs, 3);
+    ck_assert_int_eq(r.rep.refs[0].form, ENVTMPL_FORM_OPTIONAL);
+    ck_assert_int_eq(r.rep.refs[0].outcome, ENVTMPL_DEFAULTED);
+    ck_assert_str_eq(r.rep.refs[0].key, "group_wait");
+    ck_assert(!r.rep.refs[0].was_set);
+    ck_assert_int_eq(r.rep.refs[2].outcome, ENVTMPL_VALUE);
+    done(&r);
+
+    /* A value is escaped exactly as for the other forms. */
+    const char *evil[] = {"GW", "1s\nreceiver: x", "Q", "a\"b", NULL};
+    render(&r, "k: ${GW-30s}\n", evil);
+    ck_assert_int_eq(r.rc, 0);
+    char *flat = yaml_flat(buf_str(&r.out));
+    ck_assert_str_eq(flat, "k=1s\nreceiver: x;");
+    free(flat);
+    done(&r);
+    expect_out("k: \"${Q-x}\"\n", evil, "k: \"a\\\"b\"\n");
+
+    /* A default that would change the YAML is refused like a placeholder. */
+    expect_err("k: ${B-a # b}\n", env,
+               "t.tmpl:1:4: the default of B would change the YAML around it (a quote, '#', "
+               "bracket or ': ' where it stands); double-quote the reference or simplify the "
+               "default");
+    expect_err("k: \"${B-a\"b}\"\n", env,
+               "t.tmpl:1:5: the default of B would change the YAML around it (a quote, '#', "
+               "bracket or ': ' where it stands); double-quote the reference or simplify the "
+               "default");
 }
 END_TEST
 
@@ -506,6 +559,7 @@ Suite *envtmpl_suite(void)
     tcase_add_test(tc, dollars);
     tcase_add_test(tc, comments_untouched);
     tcase_add_test(tc, errors);
+    tcase_add_test(tc, silent_default);
     tcase_add_test(tc, placeholder_changing_structure);
     tcase_add_test(tc, all_errors_reported);
     tcase_add_test(tc, nul_byte);
