@@ -64,7 +64,7 @@ ITEST_BINS := $(ITEST_SRCS:tests/integration/%.c=$(BUILD)/%)
 BIN       := $(BUILD)/alertrouter
 UNIT      := $(BUILD)/unit_tests
 
-.PHONY: all deps run test unit integration test-asan fuzz bench bench-mem bench-tools clean print-deps
+.PHONY: all deps run test unit integration test-asan fuzz bench bench-tools bench-mem clean print-deps
 
 all: $(BIN)
 

@@ -50,6 +50,9 @@ static const struct flag_def defs[] = {
      "Close a keep-alive connection idle this long."},
     {"web.header-timeout", F_DURATION, OFF(header_timeout_s), "10s",
      "Close a connection whose request headers are not complete this long after it opened."},
+    {"notify.retry-rate-limited", F_BOOL, OFF(retry_rate_limited), "true",
+     "Retry notifications answered 429 after their Retry-After; false gives up at once, "
+     "as Alertmanager 0.25 does."},
     {"check-config", F_BOOL, OFF(check_config), NULL,
      "Validate the configuration, print every error, exit 0 if valid, 1 if not."},
     {"version", F_BOOL, OFF(version), NULL, "Show version and build information."},

@@ -28,6 +28,7 @@ struct flags {
     int64_t max_connections_per_ip; /* --web.max-connections-per-ip (256) */
     int64_t idle_timeout_s;       /* --web.idle-timeout (120s) */
     int64_t header_timeout_s;     /* --web.header-timeout (10s) */
+    bool retry_rate_limited;      /* --notify.retry-rate-limited (true) */
     bool check_config;            /* --check-config */
     bool version;                 /* --version */
     bool help;                    /* -h, --help */

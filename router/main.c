@@ -19,6 +19,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 #include <yaml.h>
 
 #include "alert_journal.h"
@@ -33,6 +34,7 @@
 #include "log.h"
 #include "mem.h"
 #include "metrics.h"
+#include "router.h"
 #include "silence.h"
 
 static void print_version(void)
@@ -275,6 +277,7 @@ struct daemon {
     struct alert_journal *journal;
     struct silence_store *silences;
     struct api *api;
+    struct router *router;
     struct http_server *http;
     ev_timer gc_timer, maint_timer;
     ev_signal sigterm, sigint, sighup;
@@ -354,15 +357,74 @@ static void config_metrics(const struct config *cfg, const char *dump, size_t pl
     metrics_gauge_set(m->config_placeholders, (double)placeholders);
 }
 
-static void apply_config(struct daemon *d, struct config *cfg, size_t placeholders)
+/* ---- the API's hooks over the router --------------------------------- */
+
+static void hook_receiver(void *ctx, const char *name)
 {
-    struct config *old = d->cfg;
-    d->cfg = cfg;
-    api_set_config(d->api, cfg);
-    char *dump = config_dump_redacted(cfg);
-    config_metrics(cfg, dump, placeholders);
+    api_names_push(ctx, name);
+}
+
+static void hook_receivers(void *ud, const struct alert *a, struct api_names *out)
+{
+    router_receivers_for(ud, &a->labels, hook_receiver, out);
+}
+
+static size_t hook_inhibited_by(void *ud, const struct alert *a, int64_t now, uint64_t *out,
+                                size_t max)
+{
+    uint64_t by;
+    if (max == 0 || !router_inhibited_by(ud, &a->labels, now, &by))
+        return 0;
+    out[0] = by;
+    return 1;
+}
+
+struct group_emit {
+    api_group_fn *emit;
+    void *ctx;
+};
+
+static void hook_group(void *ctx, const struct dispatch_group_view *v)
+{
+    struct group_emit *ge = ctx;
+    if (v->n_alerts == 0)
+        return;
+    struct api_group g = {
+        .labels = v->labels,
+        .receiver = v->receiver,
+        .alerts = v->alerts,
+        .n_alerts = v->n_alerts,
+    };
+    ge->emit(ge->ctx, &g);
+}
+
+static void hook_groups(void *ud, api_group_fn *emit, void *ctx)
+{
+    struct group_emit ge = {emit, ctx};
+    router_groups_each(ud, hook_group, &ge);
+}
+
+/* Hands a loaded config to the router, which builds the route tree,
+ * inhibitor, notifiers and dispatcher from it and takes ownership (a
+ * retired generation may still need its config while its last sends
+ * finish).  -1 when the router cannot use it (the old config stays). */
+static int apply_config(struct daemon *d, struct config *cfg, size_t placeholders,
+                        struct buf *errs)
+{
+    struct errbuf err;
+    if (router_apply_config(d->router, cfg, &err) < 0) {
+        if (errs)
+            buf_puts(errs, err.msg);
+        else
+            log_error("Loading configuration failed", "err", err.msg);
+        return -1;
+    }
+    d->cfg = (struct config *)router_config(d->router);
+    api_set_config(d->api, d->cfg);
+    char *dump = config_dump_redacted(d->cfg);
+    config_metrics(d->cfg, dump, placeholders);
     free(dump);
-    config_free(old);
+    return 0;
 }
 
 /* Reload (SIGHUP, POST /-/reload): load and validate the whole new config
@@ -381,7 +443,11 @@ static int reload(void *ud, struct buf *errs)
         log_error("Loading configuration file failed", "file", name, "err", buf_str(errs));
         return -1;
     }
-    apply_config(d, cfg, placeholders);
+    if (apply_config(d, cfg, placeholders, errs) < 0) {
+        metrics_gauge_set(metrics()->config_last_reload_successful, 0);
+        log_error("Loading configuration file failed", "file", name, "err", buf_str(errs));
+        return -1;
+    }
     log_info("Completed loading of configuration file", "file", name);
     return 0;
 }
@@ -437,13 +503,52 @@ static void on_maintenance(EV_P_ ev_timer *w, int revents)
                               (double)(now_ns() - t1) / NS_PER_SEC);
 }
 
+static void on_router_stopped(void *arg)
+{
+    struct daemon *d = arg;
+    ev_break(d->loop, EVBREAK_ALL);
+}
+
+/* SIGTERM/SIGINT: stop accepting, start no new flush, give in-flight
+ * notifications up to 5 s to finish (and be recorded in the nflog), then
+ * leave the loop; main writes the snapshots.  A second signal leaves at
+ * once. */
 static void on_stop_signal(EV_P_ ev_signal *w, int revents)
 {
     (void)revents;
     struct daemon *d = w->data;
+    if (d->router->stopping) {
+        ev_break(EV_A_ EVBREAK_ALL);
+        return;
+    }
     log_info("Received signal, exiting gracefully...", "signal", strsignal(w->signum));
     http_server_stop_accepting(d->http);
-    ev_break(EV_A_ EVBREAK_ALL);
+    router_shutdown(d->router, 5.0, on_router_stopped, d);
+}
+
+/* The external URL notifications show: --web.external-url, else
+ * Alertmanager's default http://<hostname>:<listen port>/; without the
+ * path's trailing slash, as Alertmanager prints it.  A new string. */
+static char *external_url(const struct flags *fl)
+{
+    struct buf b = BUF_INIT;
+    if (fl->external_url && *fl->external_url) {
+        buf_puts(&b, fl->external_url);
+    } else {
+        char host[256] = "localhost";
+        if (gethostname(host, sizeof host - 1) < 0)
+            snprintf(host, sizeof host, "localhost");
+        host[sizeof host - 1] = '\0';
+        const char *colon = strrchr(fl->listen_address, ':');
+        buf_printf(&b, "http://%s:%s/", host, colon ? colon + 1 : "9093");
+    }
+    char *s = buf_steal(&b);
+    size_t n = strlen(s);
+    const char *path = strstr(s, "://");
+    path = path ? strchr(path + 3, '/') : NULL;
+    while (path && n > (size_t)(path - s) && s[n - 1] == '/')
+        s[--n] = '\0';
+    return s;
 }
 
 /* The stores under --storage.path: silences restored from their snapshot,
@@ -543,13 +648,41 @@ int main(int argc, char **argv)
                           .reload_ud = &d,
                           .started_at = started};
     d.api = api_new(&ao);
-    apply_config(&d, cfg, placeholders);
+    char *ext = external_url(&fl);
+    struct router_opts ro = {
+        .loop = d.loop,
+        .alerts = d.alerts,
+        .silences = d.silences,
+        .storage_path = fl.storage_path,
+        .external_url = ext,
+        .retention_ms = fl.data_retention_ms,
+        .retry_rate_limited = fl.retry_rate_limited,
+    };
+    d.router = router_new(&ro, &err);
+    free(ext);
+    if (!d.router || apply_config(&d, cfg, placeholders, NULL) < 0) {
+        if (!d.router) {
+            log_error("Starting failed", "err", err.msg);
+            config_free(cfg);
+        }
+        router_free(d.router);
+        api_free(d.api);
+        close_stores(&d);
+        return 1;
+    }
+    struct api_hooks hooks = {
+        .ud = d.router,
+        .receivers = hook_receivers,
+        .inhibited_by = hook_inhibited_by,
+        .groups = hook_groups,
+    };
+    api_set_hooks(d.api, &hooks);
 
     d.http = start_http(d.loop, &fl);
     if (!d.http) {
+        router_free(d.router);
         api_free(d.api);
         close_stores(&d);
-        config_free(d.cfg);
         return 1;
     }
     api_register(d.api, d.http);
@@ -572,10 +705,10 @@ int main(int argc, char **argv)
     ev_run(d.loop, 0);
 
     http_server_free(d.http);
+    router_free(d.router);
     api_free(d.api);
     close_stores(&d);
     curl_global_cleanup();
-    config_free(d.cfg);
     log_info("stopped");
     return 0;
 }

@@ -437,7 +437,12 @@ static void on_http_done(void *arg, const struct http_result *hr)
         return;
     }
     metrics_counter_inc(n->m->requests_failed);
-    if (hr->status == 429)
+    /* Alertmanager 0.25 gives up on a 429 like on any 4xx; we wait for the
+     * peer's Retry-After unless --notify.retry-rate-limited=false asks for
+     * Alertmanager's behaviour. */
+    if (hr->status == 429 && !n->env.retry_rate_limited)
+        res.retryable = false;
+    else if (hr->status == 429)
         metrics_counter_inc(n->m->rate_limited);
     if (!res.retryable) {
         finish(op, &res);

@@ -12,7 +12,9 @@
  *
  * A send (struct notify_op) is Alertmanager's RetryStage on the loop: the
  * first attempt at once; on a retryable failure (transport error, HTTP 5xx,
- * and -- beyond Alertmanager 0.25 -- 429, waiting at least its Retry-After)
+ * and -- beyond Alertmanager 0.25, unless notify_env.retry_rate_limited is
+ * off (--notify.retry-rate-limited=false) -- 429, waiting at least its
+ * Retry-After)
  * another attempt after an exponential backoff (0.5 s, x1.5, +-50 % jitter,
  * at most 60 s between attempts, measured from the start of the previous
  * attempt: cenkalti/backoff v4's defaults, as 0.25 uses them), until the
@@ -54,6 +56,8 @@ struct notify_env {
     /* The config's templates (default.tmpl + `templates:` files, see
      * notify_templates_load()); NULL: the built-in default.tmpl only. */
     const struct tmpl_set *tmpl;
+    bool retry_rate_limited; /* retry HTTP 429 after its Retry-After (not
+                                Alertmanager 0.25: it gives up at once) */
 };
 
 /* ---- the request: an immutable snapshot of one flush -------------------- */

@@ -229,7 +229,7 @@ int main(int argc, char **argv)
     buf_deinit(&y);
     if (!cfg)
         return 2;
-    struct notify_env env = {loop, client, dir, NULL};
+    struct notify_env env = {loop, client, dir, NULL, true};
     struct notifier **ns;
     size_t nn = notifiers_build(config_receiver(cfg, "team-db"), &env, &ns);
     check(nn == 7, "7 webhook notifiers built (%zu)", nn);

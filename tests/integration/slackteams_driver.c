@@ -239,7 +239,7 @@ int main(int argc, char **argv)
     check(tmpl != NULL, "templates loaded (%s)", tmpl ? "default.tmpl + custom.tmpl" : err.msg);
     if (!tmpl)
         return 1;
-    struct notify_env env = {loop, client, dir, tmpl};
+    struct notify_env env = {loop, client, dir, tmpl, true};
     struct notifier **ns;
     size_t nn = notifiers_build(config_receiver(cfg, "chat"), &env, &ns);
     check(nn == 7, "7 notifiers built: 4 slack, 2 msteamsv2, 1 msteams (%zu)", nn);

@@ -2,11 +2,10 @@
 # timed alert POSTs against Alertmanager 0.25 and alertrouter, webhook
 # deliveries compared (tests/compat/README.md).
 #
-# Until alertrouter delivers webhooks the suite runs against Alertmanager only,
-# which checks the scenarios' expected deliveries against the reference.  The
-# switch is the line below: make its default 1 when dispatch lands (or export
-# COMPAT_ROUTER=1 to try it); then a router that cannot serve is a failure.
-COMPAT_ROUTER=${COMPAT_ROUTER:-0}
+# By default alertrouter is compared with Alertmanager, and a router that
+# cannot serve is a failure.  COMPAT_ROUTER=0 runs the scenarios against
+# Alertmanager only (checks the expected deliveries against the reference).
+COMPAT_ROUTER=${COMPAT_ROUTER:-1}
 . "$LIB"
 
 here="$REPO/tests/compat"

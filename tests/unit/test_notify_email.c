@@ -297,7 +297,7 @@ START_TEST(render_failure_is_permanent)
 {
     struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
     struct http_client *hc = http_client_new(loop);
-    struct notify_env env = {loop, hc, NULL, NULL};
+    struct notify_env env = {loop, hc, NULL, NULL, true};
     struct notifier *n = notifier_email_new(ecfg(2), "ops", 2, &env);
     ck_assert_str_eq(notifier_integration(n), "email");
     ck_assert(!notifier_send_resolved(n));

@@ -396,7 +396,7 @@ START_TEST(paced_send_cancelled)
 {
     struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
     struct http_client *hc = http_client_new(loop);
-    struct notify_env env = {loop, hc, NULL, NULL};
+    struct notify_env env = {loop, hc, NULL, NULL, true};
     /* 192.0.2.1 (TEST-NET-1): connects hang, so the first send stays in flight */
     struct slack_cfg sc = {.send_resolved = true,
                            .api_url = "http://192.0.2.1:9/services/paced-test",

@@ -241,7 +241,7 @@ START_TEST(send_resolved_false_skips)
 {
     struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
     struct http_client *hc = http_client_new(loop);
-    struct notify_env env = {loop, hc, NULL, NULL};
+    struct notify_env env = {loop, hc, NULL, NULL, true};
     /* A URL nobody listens on: a request would fail, so ok proves none
      * was made. */
     struct webhook_cfg cfg = {.send_resolved = false, .url = "http://127.0.0.1:1/hook"};
