@@ -163,7 +163,8 @@ test-asan: deps
 # (never written into the tree), goes on to
 # the next target after a crash, and fails at the end if any target crashed;
 # a crashing input is left as build-fuzz/fuzz_X-crash-<sha1>.  FUZZ=name
-# picks targets (FUZZ=config runs fuzz_config only).
+# picks targets (FUZZ=config runs fuzz_config only).  UBSan findings count
+# as crashes (halt_on_error): the fuzz build recovers from them otherwise.
 FUZZ_SRCS    := $(wildcard fuzz/fuzz_*.c)
 FUZZ_BINS    := $(FUZZ_SRCS:fuzz/%.c=build-fuzz/%)
 FUZZ_TIME    ?= 60
@@ -179,6 +180,7 @@ fuzz: $(FUZZ_BINS)
 	@failed=""; for b in $(FUZZ_BINS); do t=$${b#build-fuzz/}; \
 	  case "$$t" in *"$(FUZZ)"*) ;; *) continue ;; esac; mkdir -p build-fuzz/corpus-$$t; \
 	  echo "fuzzing $$t for $(FUZZ_TIME)s"; \
+	  UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	  $$b -max_total_time=$(FUZZ_TIME) -timeout=5 -rss_limit_mb=1024 \
 	    -artifact_prefix=build-fuzz/$$t- $$([ -f fuzz/$$t.dict ] && echo -dict=fuzz/$$t.dict) \
 	    build-fuzz/corpus-$$t fuzz/seeds/$$t > build-fuzz/$$t.log 2>&1 || failed="$$failed $$t"; \

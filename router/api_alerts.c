@@ -28,30 +28,6 @@
 #include "mem.h"
 #include "metrics.h"
 
-/* One decoded array element. */
-struct elem {
-    bool is_null;
-    bool labels_set;      /* labels given and not null (v2 requires it) */
-    size_t l0, a0;        /* first label / annotation in the request vectors */
-    size_t ln, an;        /* how many */
-    int64_t starts, ends; /* 0 = unset */
-    const char *gen_url;  /* NULL = absent */
-};
-
-struct decode {
-    int version; /* 1 or 2 */
-    struct gojson j;
-    struct elem *e;
-    size_t ne, cap_e;
-    struct label *lv, *av;
-    size_t nl, cap_l, na, cap_a;
-    /* Go's error precedence: the first error returned by an
-     * UnmarshalJSON method aborts; type errors are saved (the first one)
-     * and returned if nothing aborted, per decoding pass. */
-    bool abort1, saved1, abort2, saved2;
-    struct errbuf e_abort1, e_saved1, e_abort2, e_saved2;
-};
-
 static void push_pair(struct label **v, size_t *n, size_t *cap, const char *k, const char *val)
 {
     *v = xgrow(*v, cap, *n + 1, sizeof **v);
@@ -79,7 +55,7 @@ static void map_where(int version, bool labels, char *where, size_t n)
 }
 
 /* A label map (labels or annotations): string values, null as "". */
-static void decode_map(struct decode *d, bool labels, bool *saved, struct errbuf *e_saved,
+static void decode_map(struct api_alerts_body *d, bool labels, bool *saved, struct errbuf *e_saved,
                        bool *aborted, struct errbuf *e_abort)
 {
     struct label **v = labels ? &d->lv : &d->av;
@@ -121,7 +97,7 @@ static void decode_map(struct decode *d, bool labels, bool *saved, struct errbuf
 
 /* startsAt / endsAt.  v2: strfmt.DateTime; v1: time.Time (RFC3339 on the
  * raw text).  Errors abort. */
-static void decode_time(struct decode *d, int64_t *ns, const char *field, bool *aborted,
+static void decode_time(struct api_alerts_body *d, int64_t *ns, const char *field, bool *aborted,
                         struct errbuf *e_abort)
 {
     enum gojson_kind k = gojson_peek(&d->j);
@@ -159,7 +135,7 @@ static void decode_time(struct decode *d, int64_t *ns, const char *field, bool *
     *ns = zero ? 0 : (v == 0 ? 1 : v);
 }
 
-static void decode_element(struct decode *d, struct elem *el)
+static void decode_element(struct api_alerts_body *d, struct api_alert_elem *el)
 {
     int v1 = d->version == 1;
     el->l0 = d->nl;
@@ -246,7 +222,7 @@ static void decode_element(struct decode *d, struct elem *el)
 }
 
 /* Decodes the array; returns 0, or -1 with Go's error text in err. */
-static int decode_alerts(struct decode *d, struct errbuf *err)
+static int decode_alerts(struct api_alerts_body *d, struct errbuf *err)
 {
     enum gojson_kind k = gojson_peek(&d->j);
     if (k == GJ_NULL)
@@ -259,7 +235,7 @@ static int decode_alerts(struct decode *d, struct errbuf *err)
     gojson_arr_begin(&d->j);
     while (gojson_arr_next(&d->j)) {
         d->e = xgrow(d->e, &d->cap_e, d->ne + 1, sizeof *d->e);
-        struct elem *el = &d->e[d->ne++];
+        struct api_alert_elem *el = &d->e[d->ne++];
         memset(el, 0, sizeof *el);
         d->abort1 = d->saved1 = d->abort2 = d->saved2 = false;
         decode_element(d, el);
@@ -380,10 +356,10 @@ static bool request_uri_ok(const char *s)
 }
 
 /* The schema check (422), first failure of the first element. */
-static int validate_schema(const struct decode *d, struct errbuf *err)
+static int validate_schema(const struct api_alerts_body *d, struct errbuf *err)
 {
     for (size_t i = 0; i < d->ne; i++) {
-        const struct elem *el = &d->e[i];
+        const struct api_alert_elem *el = &d->e[i];
         if (el->is_null)
             continue;
         if (el->gen_url && el->gen_url[0] && !request_uri_ok(el->gen_url)) {
@@ -446,11 +422,14 @@ static bool same_set(const struct labels *stored, const struct label *v, size_t 
  * same annotations and generatorURL, the new alert is a copy of the stored
  * one (its strings are already interned: a reference each) instead of
  * interning every string again; the result is identical. */
-static struct alert *build_alert(struct api *a, const struct decode *d, const struct elem *el,
-                                 bool *known)
+static struct alert *build_alert(struct api *a, const struct api_alerts_body *d,
+                                 const struct api_alert_elem *el, bool *known)
 {
     *known = false;
-    const struct label *lv = d->lv + el->l0, *av = d->av + el->a0;
+    /* a body without any label (or annotation) has no vector at all, and
+     * NULL + 0 is undefined behaviour */
+    const struct label *lv = d->lv ? d->lv + el->l0 : NULL;
+    const struct label *av = d->av ? d->av + el->a0 : NULL;
     const char *gen = el->gen_url ? el->gen_url : "";
     struct label cl[FAST_MAX], ca[FAST_MAX];
     size_t nl = canonical(lv, el->ln, true, cl);
@@ -474,10 +453,9 @@ static struct alert *build_alert(struct api *a, const struct decode *d, const st
     return al;
 }
 
-/* Stores the valid alerts; returns the number of invalid ones, with their
- * messages joined by "; " in msgs. */
-static size_t ingest(struct api *a, struct decode *d, int version, struct buf *msgs)
+size_t api_ingest_alerts(struct api *a, struct api_alerts_body *d, struct buf *msgs)
 {
+    int version = d->version;
     struct router_metrics *m = metrics();
     struct metric_counter *firing =
         version == 1 ? m->alerts_received_firing_v1 : m->alerts_received_firing_v2;
@@ -517,12 +495,39 @@ static size_t ingest(struct api *a, struct decode *d, int version, struct buf *m
     return bad;
 }
 
-static void decode_deinit(struct decode *d)
+void api_alerts_body_deinit(struct api_alerts_body *d)
 {
     gojson_deinit(&d->j);
     free(d->e);
     free(d->lv);
     free(d->av);
+}
+
+int api_decode_alerts(char *body, size_t len, int version, struct api_alerts_body *d,
+                      struct errbuf *err)
+{
+    memset(d, 0, sizeof *d);
+    d->version = version;
+    size_t end;
+    int rc = gojson_scan(body, len, &end, err);
+    if (rc == 1)
+        return API_ALERTS_EMPTY;
+    gojson_init(&d->j, body, rc == 0 ? end : len);
+    if (rc == 0)
+        rc = decode_alerts(d, err);
+    if (rc == 0) {
+        for (size_t i = 0; i < d->ne; i++) {
+            if (d->e[i].is_null) {
+                /* Alertmanager crashes the request here (nil pointer);
+                 * we refuse it. */
+                errbuf_set(err, "alert %zu is null", i);
+                return -1;
+            }
+        }
+    }
+    if (rc < 0)
+        return -1;
+    return version == 2 ? validate_schema(d, err) : 0;
 }
 
 static void v1_error(struct http_req *req, const char *msg)
@@ -540,33 +545,17 @@ static void post_alerts(struct http_req *req, struct api *a, int version)
 {
     if (version == 2 && api_check_json_type(req) < 0)
         return;
-    size_t len, end;
+    size_t len;
     char *body = api_body_copy(req, &len);
-    struct decode d = {.version = version};
+    struct api_alerts_body d;
     struct errbuf err;
-    int rc = gojson_scan(body, len, &end, &err);
-    if (rc == 1) {
+    int rc = api_decode_alerts(body, len, version, &d, &err);
+    if (rc == API_ALERTS_EMPTY) {
         if (version == 2)
             api_reply_code(req, 422, 602, "alerts in body is required");
         else
             v1_error(req, "EOF");
-        return;
-    }
-    gojson_init(&d.j, body, rc == 0 ? end : len);
-    if (rc == 0)
-        rc = decode_alerts(&d, &err);
-    if (rc == 0) {
-        for (size_t i = 0; i < d.ne; i++) {
-            if (d.e[i].is_null) {
-                /* Alertmanager crashes the request here (nil pointer);
-                 * we refuse it. */
-                errbuf_set(&err, "alert %zu is null", i);
-                rc = -1;
-                break;
-            }
-        }
-    }
-    if (rc < 0) {
+    } else if (rc < 0) {
         if (version == 1) {
             v1_error(req, err.msg);
         } else {
@@ -575,31 +564,26 @@ static void post_alerts(struct http_req *req, struct api *a, int version)
             api_reply_code(req, 400, 400, buf_str(&m));
             buf_deinit(&m);
         }
-        decode_deinit(&d);
-        return;
-    }
-    int code = version == 2 ? validate_schema(&d, &err) : 0;
-    if (code) {
-        api_reply_code(req, 422, code, err.msg);
-        decode_deinit(&d);
-        return;
-    }
-    struct buf msgs = BUF_INIT;
-    size_t bad = ingest(a, &d, version, &msgs);
-    if (bad) {
-        log_error("Failed to validate alerts", "version", version == 1 ? "v1" : "v2", "err",
-                  buf_str(&msgs));
-        if (version == 1)
-            v1_error(req, buf_str(&msgs));
-        else
-            api_reply_string(req, 400, buf_str(&msgs));
-    } else if (version == 1) {
-        http_reply_json(req, 200, "{\"status\":\"success\"}");
+    } else if (rc > 0) {
+        api_reply_code(req, 422, rc, err.msg);
     } else {
-        http_reply(req, 200, NULL, "", 0);
+        struct buf msgs = BUF_INIT;
+        size_t bad = api_ingest_alerts(a, &d, &msgs);
+        if (bad) {
+            log_error("Failed to validate alerts", "version", version == 1 ? "v1" : "v2", "err",
+                      buf_str(&msgs));
+            if (version == 1)
+                v1_error(req, buf_str(&msgs));
+            else
+                api_reply_string(req, 400, buf_str(&msgs));
+        } else if (version == 1) {
+            http_reply_json(req, 200, "{\"status\":\"success\"}");
+        } else {
+            http_reply(req, 200, NULL, "", 0);
+        }
+        buf_deinit(&msgs);
     }
-    buf_deinit(&msgs);
-    decode_deinit(&d);
+    api_alerts_body_deinit(&d);
 }
 
 void api_post_alerts_v2(struct http_req *req, void *ud)

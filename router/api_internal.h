@@ -68,6 +68,90 @@ void api_alert_status(struct api *a, struct alert *al, int64_t now, struct alert
 void api_put_alert(struct buf *b, const struct alert *al, const struct alert_status *st,
                    const struct api_names *receivers);
 
+/* ---- POST /api/v{1,2}/alerts, decoding (api_alerts.c) ---------------- */
+
+/* One element of the posted array. */
+struct api_alert_elem {
+    bool is_null;
+    bool labels_set;      /* labels given and not null (v2 requires it) */
+    size_t l0, a0;        /* first label / annotation in the body's vectors */
+    size_t ln, an;        /* how many */
+    int64_t starts, ends; /* 0 = unset */
+    const char *gen_url;  /* NULL = absent */
+};
+
+/* A decoded body.  The strings point into the body text (or j's spill),
+ * so the body must outlive it. */
+struct api_alerts_body {
+    int version; /* 1 or 2 */
+    struct gojson j;
+    struct api_alert_elem *e;
+    size_t ne, cap_e;
+    struct label *lv, *av;
+    size_t nl, cap_l, na, cap_a;
+    /* Go's error precedence: the first error returned by an
+     * UnmarshalJSON method aborts; type errors are saved (the first one)
+     * and returned if nothing aborted, per decoding pass. */
+    bool abort1, saved1, abort2, saved2;
+    struct errbuf e_abort1, e_saved1, e_abort2, e_saved2;
+};
+
+/* api_decode_alerts() for a body of only whitespace (Go's io.EOF). */
+#define API_ALERTS_EMPTY 1
+
+/* Everything the POST handler of `version` (1 or 2) does to body[0..len)
+ * before it builds an alert, with no request in sight (the fuzz target
+ * calls it too).  body must be writable (strings are unescaped in place).
+ * Returns 0 with the elements in d; API_ALERTS_EMPTY; -1 with the decode
+ * error in err (Go's text: the 400); or, for v2, the OpenAPI code of the
+ * schema failure (601, 602: the 422) with its message.  Release d with
+ * api_alerts_body_deinit() whatever the result. */
+int api_decode_alerts(char *body, size_t len, int version, struct api_alerts_body *d,
+                      struct errbuf *err);
+void api_alerts_body_deinit(struct api_alerts_body *d);
+
+/* Builds, normalizes and validates each alert of a body that decoded to 0
+ * and stores the valid ones in a->alerts (journal flushed if a->journal);
+ * returns how many were invalid, their messages joined by "; " in msgs. */
+size_t api_ingest_alerts(struct api *a, struct api_alerts_body *d, struct buf *msgs);
+
+/* ---- POST /api/v2/silences, decoding (api_silences.c) ---------------- */
+
+/* One posted matcher. */
+struct api_silence_spec {
+    bool have_eq, have_re, have_name, have_value, is_eq, is_re, is_null;
+    const char *name, *value;
+};
+
+/* A decoded postableSilence; strings point into the body text. */
+struct api_silence_body {
+    struct gojson j;
+    const char *id;
+    const char *comment, *created_by;
+    bool have_starts, have_ends;
+    int64_t starts, ends;
+    bool matchers_set;
+    struct api_silence_spec *m;
+    size_t nm, cap_m;
+    bool abort, saved;
+    struct errbuf e_abort, e_saved;
+};
+
+/* api_decode_silence() for a body of only whitespace. */
+#define API_SILENCE_EMPTY 1
+
+/* What POST /api/v2/silences does to body[0..len) (writable) before the
+ * store: returns 0 with the silence in p; API_SILENCE_EMPTY; -1 with Go's
+ * decode error in err (the 400); or the OpenAPI code of the schema failure
+ * (602, 612: the 422) with its message.  Release p with
+ * api_silence_body_deinit() whatever the result. */
+int api_decode_silence(char *body, size_t len, struct api_silence_body *p, struct errbuf *err);
+void api_silence_body_deinit(struct api_silence_body *p);
+/* Creates or updates the silence of a body that decoded to 0 in
+ * a->silences: silence_store_set()'s result, the id in id. */
+int api_store_silence(struct api *a, const struct api_silence_body *p, int64_t now,
+                      char id[SILENCE_ID_LEN + 1], struct errbuf *err);
+
 /* ---- handlers -------------------------------------------------------- */
 
 void api_post_alerts_v2(struct http_req *req, void *ud);

@@ -79,25 +79,8 @@ void api_get_silences(struct http_req *req, void *ud)
 
 /* ---- decoding a postableSilence -------------------------------------------- */
 
-struct spec {
-    bool have_eq, have_re, have_name, have_value, is_eq, is_re, is_null;
-    const char *name, *value;
-};
-
-struct post {
-    struct gojson j;
-    const char *id;
-    const char *comment, *created_by;
-    bool have_starts, have_ends;
-    int64_t starts, ends;
-    bool matchers_set;
-    struct spec *m;
-    size_t nm, cap_m;
-    bool abort, saved;
-    struct errbuf e_abort, e_saved;
-};
-
-static void saved_type(struct post *p, enum gojson_kind k, const char *where, const char *type)
+static void saved_type(struct api_silence_body *p, enum gojson_kind k, const char *where,
+                       const char *type)
 {
     if (!p->saved) {
         p->saved = true;
@@ -107,7 +90,7 @@ static void saved_type(struct post *p, enum gojson_kind k, const char *where, co
 }
 
 /* A *string field: null leaves it unset, a string sets it. */
-static void read_str(struct post *p, const char **out, const char *where)
+static void read_str(struct api_silence_body *p, const char **out, const char *where)
 {
     enum gojson_kind k = gojson_peek(&p->j);
     size_t len;
@@ -122,7 +105,7 @@ static void read_str(struct post *p, const char **out, const char *where)
         saved_type(p, k, where, "string");
 }
 
-static void read_bool(struct post *p, bool *have, bool *out, const char *where)
+static void read_bool(struct api_silence_body *p, bool *have, bool *out, const char *where)
 {
     enum gojson_kind k = gojson_peek(&p->j);
     if (k == GJ_BOOL) {
@@ -137,7 +120,7 @@ static void read_bool(struct post *p, bool *have, bool *out, const char *where)
         saved_type(p, k, where, "bool");
 }
 
-static void read_time(struct post *p, bool *have, int64_t *out, const char *field)
+static void read_time(struct api_silence_body *p, bool *have, int64_t *out, const char *field)
 {
     enum gojson_kind k = gojson_peek(&p->j);
     if (k == GJ_NULL) {
@@ -163,7 +146,7 @@ static void read_time(struct post *p, bool *have, int64_t *out, const char *fiel
     *have = true;
 }
 
-static void read_matcher(struct post *p, struct spec *s)
+static void read_matcher(struct api_silence_body *p, struct api_silence_spec *s)
 {
     gojson_obj_begin(&p->j);
     char *key;
@@ -185,7 +168,7 @@ static void read_matcher(struct post *p, struct spec *s)
     }
 }
 
-static void read_matchers(struct post *p)
+static void read_matchers(struct api_silence_body *p)
 {
     enum gojson_kind k = gojson_peek(&p->j);
     if (k == GJ_NULL) {
@@ -204,7 +187,7 @@ static void read_matchers(struct post *p)
     gojson_arr_begin(&p->j);
     while (gojson_arr_next(&p->j)) {
         p->m = xgrow(p->m, &p->cap_m, p->nm + 1, sizeof *p->m);
-        struct spec *s = &p->m[p->nm++];
+        struct api_silence_spec *s = &p->m[p->nm++];
         memset(s, 0, sizeof *s);
         k = gojson_peek(&p->j);
         if (k == GJ_OBJECT) {
@@ -219,7 +202,7 @@ static void read_matchers(struct post *p)
 }
 
 /* Both passes of PostableSilence.UnmarshalJSON over one object. */
-static int decode_silence(struct post *p, struct errbuf *err)
+static int decode_silence(struct api_silence_body *p, struct errbuf *err)
 {
     enum gojson_kind k = gojson_peek(&p->j);
     if (k == GJ_NULL)
@@ -281,7 +264,7 @@ static int decode_silence(struct post *p, struct errbuf *err)
 
 /* The schema: required fields in go-swagger's order.  Returns the
  * OpenAPI error code (0 when valid). */
-static int validate_silence(const struct post *p, struct errbuf *err)
+static int validate_silence(const struct api_silence_body *p, struct errbuf *err)
 {
     if (!p->comment) {
         errbuf_set(err, "comment in body is required");
@@ -304,7 +287,7 @@ static int validate_silence(const struct post *p, struct errbuf *err)
         return 612;
     }
     for (size_t i = 0; i < p->nm; i++) {
-        const struct spec *s = &p->m[i];
+        const struct api_silence_spec *s = &p->m[i];
         const char *miss = s->is_null       ? NULL
                            : !s->have_re    ? "isRegex"
                            : !s->have_name  ? "name"
@@ -327,56 +310,74 @@ static int validate_silence(const struct post *p, struct errbuf *err)
     return 0;
 }
 
+void api_silence_body_deinit(struct api_silence_body *p)
+{
+    gojson_deinit(&p->j);
+    free(p->m);
+}
+
+int api_decode_silence(char *body, size_t len, struct api_silence_body *p, struct errbuf *err)
+{
+    memset(p, 0, sizeof *p);
+    size_t end;
+    int rc = gojson_scan(body, len, &end, err);
+    if (rc == 1)
+        return API_SILENCE_EMPTY;
+    gojson_init(&p->j, body, rc == 0 ? end : len);
+    if (rc == 0)
+        rc = decode_silence(p, err);
+    if (rc < 0)
+        return -1;
+    return validate_silence(p, err);
+}
+
+int api_store_silence(struct api *a, const struct api_silence_body *p, int64_t now,
+                      char id[SILENCE_ID_LEN + 1], struct errbuf *err)
+{
+    struct silence_matcher_spec *ms = xmalloc(p->nm * sizeof *ms);
+    for (size_t i = 0; i < p->nm; i++)
+        ms[i] = (struct silence_matcher_spec){p->m[i].name, p->m[i].value, p->m[i].is_re,
+                                              p->m[i].have_eq ? p->m[i].is_eq : true};
+    struct silence_input in = {p->id, ms, p->nm, p->starts, p->ends, p->created_by, p->comment};
+    int rc = silence_store_set(a->silences, &in, now, id, err);
+    free(ms);
+    return rc;
+}
+
 void api_post_silences(struct http_req *req, void *ud)
 {
     struct api *a = ud;
     if (api_check_json_type(req) < 0)
         return;
-    size_t len, end;
+    size_t len;
     char *body = api_body_copy(req, &len);
-    struct post p = {0};
+    struct api_silence_body p;
     struct errbuf err;
-    int rc = gojson_scan(body, len, &end, &err);
-    if (rc == 1) {
+    int rc = api_decode_silence(body, len, &p, &err);
+    if (rc == API_SILENCE_EMPTY) {
         api_reply_code(req, 422, 602, "silence in body is required");
-        return;
-    }
-    gojson_init(&p.j, body, rc == 0 ? end : len);
-    if (rc == 0)
-        rc = decode_silence(&p, &err);
-    if (rc < 0) {
+    } else if (rc < 0) {
         struct buf m = BUF_INIT;
         buf_printf(&m, "parsing silence body from \"\" failed, because %s", err.msg);
         api_reply_code(req, 400, 400, buf_str(&m));
         buf_deinit(&m);
-        goto out;
-    }
-    int code = validate_silence(&p, &err);
-    if (code) {
-        api_reply_code(req, 422, code, err.msg);
-        goto out;
-    }
-    struct silence_matcher_spec *ms = xmalloc(p.nm * sizeof *ms);
-    for (size_t i = 0; i < p.nm; i++)
-        ms[i] = (struct silence_matcher_spec){p.m[i].name, p.m[i].value, p.m[i].is_re,
-                                              p.m[i].have_eq ? p.m[i].is_eq : true};
-    struct silence_input in = {p.id, ms, p.nm, p.starts, p.ends, p.created_by, p.comment};
-    char id[SILENCE_ID_LEN + 1];
-    rc = silence_store_set(a->silences, &in, gotime_now(), id, &err);
-    free(ms);
-    if (rc == SILENCE_ERR_NOT_FOUND) {
-        api_reply_string(req, 404, err.msg);
-    } else if (rc < 0) {
-        log_debug("Failed to create silence", "err", err.msg);
-        api_reply_string(req, 400, err.msg);
+    } else if (rc > 0) {
+        api_reply_code(req, 422, rc, err.msg);
     } else {
-        char ok[64];
-        snprintf(ok, sizeof ok, "{\"silenceID\":\"%s\"}\n", id);
-        http_reply_json(req, 200, ok);
+        char id[SILENCE_ID_LEN + 1];
+        rc = api_store_silence(a, &p, gotime_now(), id, &err);
+        if (rc == SILENCE_ERR_NOT_FOUND) {
+            api_reply_string(req, 404, err.msg);
+        } else if (rc < 0) {
+            log_debug("Failed to create silence", "err", err.msg);
+            api_reply_string(req, 400, err.msg);
+        } else {
+            char ok[64];
+            snprintf(ok, sizeof ok, "{\"silenceID\":\"%s\"}\n", id);
+            http_reply_json(req, 200, ok);
+        }
     }
-out:
-    gojson_deinit(&p.j);
-    free(p.m);
+    api_silence_body_deinit(&p);
 }
 
 /* ---- one silence ------------------------------------------------------------ */

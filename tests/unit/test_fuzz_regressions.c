@@ -7,12 +7,20 @@
  * (what GET /api/v2/status serves) must be YAML again.  Most crashes were
  * memory errors, which the plain build may survive by luck: `make test-asan`
  * is where these tests bite.  Adding a case is adding files.  Run from the
- * repository root (make unit does). */
+ * repository root (make unit does).
+ *
+ * tests/data/fuzz-regressions/fuzz_api_alerts/NAME.json is a POST
+ * /api/v{2,1}/alerts body, decoded and ingested into a fresh store as the
+ * handler (and fuzz/fuzz_api_alerts.c) does; NAME.want holds the outcome
+ * of both versions, one line each ("v2 rc 0 bad 0 stored 1" or "v2 rc -1
+ * <message>").  Some of these crashed only under clang's UBSan (NULL + 0),
+ * which gcc's does not check: the fuzz build is clang. */
 #include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "api_internal.h"
 #include "check_main.h"
 #include "config.h"
 #include "config_yaml.h"
@@ -114,12 +122,65 @@ START_TEST(merge_value_anchor_content)
 }
 END_TEST
 
+/* What the alerts handler makes of body for one version, as one line. */
+static void alerts_outcome(const char *body, size_t len, int version, struct buf *out)
+{
+    char *copy = xstrndup(body, len); /* decoding unescapes in place */
+    struct api_alerts_body d;
+    struct errbuf err;
+    int rc = api_decode_alerts(copy, len, version, &d, &err);
+    if (rc == 0) {
+        struct api a;
+        memset(&a, 0, sizeof a);
+        a.alerts = alert_store_new();
+        struct buf msgs = BUF_INIT;
+        size_t bad = api_ingest_alerts(&a, &d, &msgs);
+        buf_printf(out, "v%d rc 0 bad %zu stored %zu%s%s\n", version, bad,
+                   alert_store_len(a.alerts), bad ? " " : "", bad ? buf_str(&msgs) : "");
+        buf_deinit(&msgs);
+        alert_store_free(a.alerts);
+    } else if (rc == API_ALERTS_EMPTY) {
+        buf_printf(out, "v%d empty\n", version);
+    } else {
+        buf_printf(out, "v%d rc %d %s\n", version, rc, err.msg);
+    }
+    api_alerts_body_deinit(&d);
+    free(copy);
+}
+
+START_TEST(api_alerts_inputs)
+{
+    glob_t g;
+    ck_assert_int_eq(glob(DATA "/fuzz_api_alerts/*.json", 0, NULL, &g), 0);
+    ck_assert_uint_ge(g.gl_pathc, 1);
+    for (size_t i = 0; i < g.gl_pathc; i++) {
+        const char *path = g.gl_pathv[i];
+        char wantpath[512];
+        snprintf(wantpath, sizeof wantpath, "%.*s.want", (int)(strlen(path) - 5), path);
+        size_t len;
+        char *body = slurp(path, &len);
+        char *want = slurp(wantpath, NULL);
+        ck_assert_msg(body && want, "%s: needs %s", path, wantpath);
+        struct buf got = BUF_INIT;
+        alerts_outcome(body, len, 2, &got);
+        alerts_outcome(body, len, 1, &got);
+        ck_assert_msg(strcmp(want, buf_str(&got)) == 0, "%s:\n--- want\n%s--- got\n%s", path,
+                      want, buf_str(&got));
+        buf_deinit(&got);
+        free(body);
+        free(want);
+    }
+    globfree(&g);
+}
+END_TEST
+
 Suite *fuzz_regressions_suite(void)
 {
     Suite *s = suite_create("fuzz_regressions");
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, config_inputs);
     tcase_add_test(tc, merge_value_anchor_content);
+    tcase_add_test(tc, api_alerts_inputs);
     suite_add_tcase(s, tc);
     return s;
 }
