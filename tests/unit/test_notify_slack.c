@@ -5,6 +5,10 @@
  * the pacer on a fake clock, and a paced send ended by notifier_free(). */
 #include <ev.h>
 #include <stdio.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -397,9 +401,18 @@ START_TEST(paced_send_cancelled)
     struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
     struct http_client *hc = http_client_new(loop);
     struct notify_env env = {loop, hc, NULL, NULL, true};
-    /* 192.0.2.1 (TEST-NET-1): connects hang, so the first send stays in flight */
+    /* A loopback listener that never accepts: the kernel completes the
+     * connect, nobody answers, so the first send stays in flight. */
+    int lfd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t salen = sizeof sa;
+    ck_assert_int_eq(bind(lfd, (struct sockaddr *)&sa, sizeof sa), 0);
+    ck_assert_int_eq(listen(lfd, 4), 0);
+    ck_assert_int_eq(getsockname(lfd, (struct sockaddr *)&sa, &salen), 0);
+    char url[64];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/services/paced-test", ntohs(sa.sin_port));
     struct slack_cfg sc = {.send_resolved = true,
-                           .api_url = "http://192.0.2.1:9/services/paced-test",
+                           .api_url = url,
                            .channel = "#c",
                            .text = "t",
                            .fallback = "f"};
@@ -432,6 +445,7 @@ START_TEST(paced_send_cancelled)
     alert_unref(al[1]);
     http_client_free(hc);
     ev_loop_destroy(loop);
+    close(lfd);
 }
 END_TEST
 
