@@ -37,7 +37,7 @@ FROM debian:12-slim
 RUN apt-get update \
     && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
         libev4 libcurl4 libjansson4 libyaml-0-2 libmicrohttpd12 libpcre2-8-0 \
-        ca-certificates curl \
+        ca-certificates curl tzdata \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --uid 10001 --user-group --home-dir /data --no-create-home \
         --shell /usr/sbin/nologin alertrouter \
