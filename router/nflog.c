@@ -8,7 +8,6 @@
 #include "nflog.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fileio.h"
 #include "log.h"
 #include "mem.h"
 #include "metrics.h"
@@ -348,58 +348,6 @@ static int cmp_node_key(const void *a, const void *b)
     return strcmp((*(struct node *const *)a)->key, (*(struct node *const *)b)->key);
 }
 
-static void fsync_dir_of(const char *path)
-{
-    char *dir = xstrdup(path);
-    char *slash = strrchr(dir, '/');
-    if (slash)
-        *(slash == dir ? slash + 1 : slash) = '\0';
-    int fd = open(slash ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd >= 0) {
-        fsync(fd);
-        close(fd);
-    }
-    free(dir);
-}
-
-static int write_file(const char *path, const char *text, size_t len, struct errbuf *err)
-{
-    struct buf tmp = BUF_INIT;
-    buf_printf(&tmp, "%s.tmp.%ld", path, (long)getpid());
-    int fd = open(buf_str(&tmp), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) {
-        errbuf_set(err, "%s: %s", buf_str(&tmp), strerror(errno));
-        buf_deinit(&tmp);
-        return -1;
-    }
-    size_t off = 0;
-    while (off < len) {
-        ssize_t w = write(fd, text + off, len - off);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            break;
-        off += (size_t)w;
-    }
-    if (off < len || fsync(fd) < 0) {
-        errbuf_set(err, "%s: write/fsync: %s", buf_str(&tmp), strerror(errno));
-        close(fd);
-        unlink(buf_str(&tmp));
-        buf_deinit(&tmp);
-        return -1;
-    }
-    close(fd);
-    if (rename(buf_str(&tmp), path) < 0) {
-        errbuf_set(err, "rename %s -> %s: %s", buf_str(&tmp), path, strerror(errno));
-        unlink(buf_str(&tmp));
-        buf_deinit(&tmp);
-        return -1;
-    }
-    buf_deinit(&tmp);
-    fsync_dir_of(path);
-    return 0;
-}
-
 long nflog_snapshot(struct nflog *l, struct errbuf *err)
 {
     if (!l->path)
@@ -435,7 +383,7 @@ long nflog_snapshot(struct nflog *l, struct errbuf *err)
     text = xrealloc(text, len + 2);
     text[len++] = '\n';
     text[len] = '\0';
-    int rc = write_file(l->path, text, len, err);
+    int rc = fileio_replace(l->path, text, len, err);
     free(text);
     metrics_histogram_observe(metrics()->nflog.snapshot_duration, mono() - t0);
     if (rc < 0)
@@ -498,10 +446,11 @@ static int load_entry(struct nflog *l, json_t *o, int64_t now, struct errbuf *er
     return 0;
 }
 
+/* Keeps the bad file for a human (see fileio_keep_copy); `backup` gets the
+ * copy's name, or why there is none. */
 static void keep_aside(const char *path, bool move, struct buf *backup)
 {
-    buf_printf(backup, "%s.corrupt-%lld", path, (long long)time(NULL));
-    if ((move ? rename(path, buf_str(backup)) : link(path, buf_str(backup))) < 0) {
+    if (fileio_keep_copy(path, move, backup) < 0) {
         buf_reset(backup);
         buf_printf(backup, "(could not keep a copy: %s)", strerror(errno));
     }
