@@ -288,21 +288,6 @@ static void random_hex(char *out, size_t nbytes)
         snprintf(out + 2 * i, 3, "%02x", r[i]);
 }
 
-static enum http_tls_version tls_version(const char *v)
-{
-    if (!v)
-        return HTTP_TLS_DEFAULT;
-    if (strcmp(v, "TLS10") == 0)
-        return HTTP_TLS_1_0;
-    if (strcmp(v, "TLS11") == 0)
-        return HTTP_TLS_1_1;
-    if (strcmp(v, "TLS12") == 0)
-        return HTTP_TLS_1_2;
-    if (strcmp(v, "TLS13") == 0)
-        return HTTP_TLS_1_3;
-    return HTTP_TLS_DEFAULT;
-}
-
 static void wipe_free(char *s)
 {
     if (s) {
@@ -376,7 +361,7 @@ static int email_attempt(struct notifier *n, struct notify_op *op, const struct 
     o.tls.key_file = cfg->tls.key_file;
     o.tls.server_name = cfg->tls.server_name;
     o.tls.insecure_skip_verify = cfg->tls.insecure_skip_verify;
-    o.tls.min_version = tls_version(cfg->tls.min_version);
+    o.tls.min_version = notify_tls_version(cfg->tls.min_version);
     int rc = notify_submit_smtp(op, &o, &err);
     wipe_free(password);
     email_msg_deinit(&m);

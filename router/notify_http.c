@@ -63,7 +63,7 @@ char *notify_read_secret_file(const char *basedir, const char *path, struct errb
     return out;
 }
 
-static enum http_tls_version tls_version(const char *v)
+enum http_tls_version notify_tls_version(const char *v)
 {
     if (!v)
         return HTTP_TLS_DEFAULT;
@@ -90,7 +90,7 @@ int notify_http_apply(const struct notifier *n, const struct http_cfg *hc,
     o->tls.key_file = hc->tls.key_file;
     o->tls.server_name = hc->tls.server_name;
     o->tls.insecure_skip_verify = hc->tls.insecure_skip_verify;
-    o->tls.min_version = tls_version(hc->tls.min_version);
+    o->tls.min_version = notify_tls_version(hc->tls.min_version);
     if (hc->oauth2) {
         errbuf_set(err, "oauth2 is not supported by alertrouter");
         return -1;
@@ -128,6 +128,50 @@ void notify_http_auth_deinit(struct notify_http_auth *auth)
     free(auth->password);
     free(auth->credentials);
     auth->password = auth->credentials = NULL;
+}
+
+int notify_http_post_json(struct notifier *n, struct notify_op *op, const struct http_cfg *hc,
+                          const char *url, const char *url_file, const char *url_file_setting,
+                          long timeout_ms, struct buf *body, struct notify_result *res)
+{
+    struct errbuf err;
+    char *url_from_file = NULL;
+    if (!url) {
+        url_from_file = notify_read_secret_file(n->env.basedir, url_file, &err);
+        if (!url_from_file) {
+            /* Alertmanager: "read url_file: ...", not retried. */
+            notify_result_msg(res, "read %s: %s", url_file_setting, err.msg);
+            res->retryable = false;
+            buf_deinit(body);
+            return -1;
+        }
+    }
+    struct http_request_opts o = {0};
+    struct notify_http_auth auth;
+    if (notify_http_apply(n, hc, &o, &auth, &err) < 0) {
+        notify_result_msg(res, "%s", err.msg);
+        res->retryable = false;
+        free(url_from_file);
+        buf_deinit(body);
+        return -1;
+    }
+    static const char *const headers[] = {"Content-Type: application/json", NULL};
+    o.method = "POST";
+    o.url = url ? url : url_from_file;
+    o.headers = headers;
+    o.body_len = body->len;
+    o.body = buf_steal(body);
+    o.body_owned = true;
+    o.timeout_ms = timeout_ms;
+    int rc = notify_submit_http(op, &o, &err);
+    notify_http_auth_deinit(&auth);
+    free(url_from_file);
+    if (rc < 0) {
+        notify_result_msg(res, "%s", err.msg);
+        res->retryable = false;
+        return -1;
+    }
+    return 0;
 }
 
 void notify_result_msg(struct notify_result *res, const char *fmt, ...)

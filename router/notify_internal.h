@@ -92,6 +92,19 @@ int notify_http_apply(const struct notifier *n, const struct http_cfg *hc,
                       struct errbuf *err);
 void notify_http_auth_deinit(struct notify_http_auth *auth);
 
+/* An attempt that POSTs a JSON body (webhook, msteams): the URL is `url`,
+ * or when that is NULL the content of url_file, re-read now (a failure is
+ * permanent and reported as "read <url_file_setting>: ..."); hc applied;
+ * timeout_ms 0 means the send's deadline.  Takes body (always emptied).
+ * Returns as ops->attempt(). */
+int notify_http_post_json(struct notifier *n, struct notify_op *op, const struct http_cfg *hc,
+                          const char *url, const char *url_file, const char *url_file_setting,
+                          long timeout_ms, struct buf *body, struct notify_result *res);
+
+/* The http_client TLS version for a tls_config min_version ("TLS12"...);
+ * NULL or unknown: the library's default. */
+enum http_tls_version notify_tls_version(const char *v);
+
 /* Reads a small secret file (url_file, password_file; relative to basedir
  * unless absolute) and trims white space around it.  Returns a new string,
  * or NULL with err set (the message names the file, never its content). */

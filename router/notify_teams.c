@@ -307,24 +307,6 @@ static int teams_attempt(struct notifier *n, struct notify_op *op, const struct 
 {
     const struct msteams_cfg *cfg = n->priv;
     bool v2 = strcmp(n->ops->name, "msteamsv2") == 0;
-    struct errbuf err;
-    char *url = NULL;
-    if (!cfg->webhook_url) {
-        url = notify_read_secret_file(n->env.basedir, cfg->webhook_url_file, &err);
-        if (!url) {
-            notify_result_msg(res, "read webhook_url_file: %s", err.msg);
-            res->retryable = false;
-            return -1;
-        }
-    }
-    struct http_request_opts o = {0};
-    struct notify_http_auth auth;
-    if (notify_http_apply(n, &cfg->http, &o, &auth, &err) < 0) {
-        notify_result_msg(res, "%s", err.msg);
-        res->retryable = false;
-        free(url);
-        return -1;
-    }
     const struct tmpl_set *tmpl = n->env.tmpl ? n->env.tmpl : notify_templates_default();
     struct buf body = BUF_INIT;
     if (v2) {
@@ -334,22 +316,8 @@ static int teams_attempt(struct notifier *n, struct notify_op *op, const struct 
     } else {
         notify_msteams_payload(cfg, tmpl, req, alerts, n_alerts, &body);
     }
-    static const char *const headers[] = {"Content-Type: application/json", NULL};
-    o.method = "POST";
-    o.url = cfg->webhook_url ? cfg->webhook_url : url;
-    o.headers = headers;
-    o.body_len = body.len;
-    o.body = buf_steal(&body);
-    o.body_owned = true;
-    int rc = notify_submit_http(op, &o, &err);
-    notify_http_auth_deinit(&auth);
-    free(url);
-    if (rc < 0) {
-        notify_result_msg(res, "%s", err.msg);
-        res->retryable = false;
-        return -1;
-    }
-    return 0;
+    return notify_http_post_json(n, op, &cfg->http, cfg->webhook_url, cfg->webhook_url_file,
+                                 "webhook_url_file", 0, &body, res);
 }
 
 /* The retired connectors answered 200 with "...HTTP error 429..." in the

@@ -95,44 +95,10 @@ static int webhook_attempt(struct notifier *n, struct notify_op *op, const struc
                            struct alert *const *alerts, size_t n_alerts, struct notify_result *res)
 {
     const struct webhook_cfg *cfg = n->priv;
-    struct errbuf err;
-    char *url_from_file = NULL;
-    if (!cfg->url) {
-        url_from_file = notify_read_secret_file(n->env.basedir, cfg->url_file, &err);
-        if (!url_from_file) {
-            /* Alertmanager: "read url_file: ...", not retried. */
-            notify_result_msg(res, "read url_file: %s", err.msg);
-            res->retryable = false;
-            return -1;
-        }
-    }
-    struct http_request_opts o = {0};
-    struct notify_http_auth auth;
-    if (notify_http_apply(n, &cfg->http, &o, &auth, &err) < 0) {
-        notify_result_msg(res, "%s", err.msg);
-        res->retryable = false;
-        free(url_from_file);
-        return -1;
-    }
     struct buf body = BUF_INIT;
     notify_webhook_payload(req, alerts, n_alerts, cfg->max_alerts, &body);
-    static const char *const headers[] = {"Content-Type: application/json", NULL};
-    o.method = "POST";
-    o.url = cfg->url ? cfg->url : url_from_file;
-    o.headers = headers;
-    o.body_len = body.len;
-    o.body = buf_steal(&body);
-    o.body_owned = true;
-    o.timeout_ms = (long)cfg->timeout_ms;
-    int rc = notify_submit_http(op, &o, &err);
-    notify_http_auth_deinit(&auth);
-    free(url_from_file);
-    if (rc < 0) {
-        notify_result_msg(res, "%s", err.msg);
-        res->retryable = false;
-        return -1;
-    }
-    return 0;
+    return notify_http_post_json(n, op, &cfg->http, cfg->url, cfg->url_file, "url_file",
+                                 (long)cfg->timeout_ms, &body, res);
 }
 
 static const struct notifier_ops webhook_ops = {
