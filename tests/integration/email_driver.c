@@ -31,25 +31,12 @@
 #include "metrics.h"
 #include "notify.h"
 
+#include "driver_util.h"
+
 #define SECRET_PASS "PASSxSMTPx91b7"
 #define WRONG_PASS "WRONGxPASSx5d1e"
 
 static struct ev_loop *loop;
-static int failures;
-
-static void check(bool cond, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void check(bool cond, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    printf("%s: ", cond ? "ok" : "FAIL");
-    vprintf(fmt, ap);
-    printf("\n");
-    va_end(ap);
-    if (!cond)
-        failures++;
-    fflush(stdout);
-}
 
 struct outcome {
     int calls;
@@ -300,6 +287,5 @@ int main(int argc, char **argv)
     config_free(cfg);
     http_client_free(client);
     curl_global_cleanup();
-    printf("%s: %d failure(s)\n", failures ? "FAIL" : "ok", failures);
-    return failures ? 1 : 0;
+    return driver_finish("ok");
 }

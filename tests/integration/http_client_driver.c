@@ -23,6 +23,8 @@
 #include "http_client.h"
 #include "mem.h"
 
+#include "driver_util.h"
+
 #define SECRET_PATH "SECRETxPATHx7f3a"
 #define SECRET_QUERY "SIGxSECRETx91c2"
 #define SECRET_PASS "PASSxSECRETx55d1"
@@ -37,7 +39,7 @@ struct got {
 
 static struct ev_loop *loop;
 static struct http_client *client;
-static int outstanding, failures, leaks;
+static int outstanding, leaks;
 static ev_timer heartbeat, safety;
 static ev_tstamp last_beat, max_gap;
 static bool timed_out;
@@ -48,20 +50,6 @@ static struct {
     int closed_port, n;
     double delay;
 } opt = {.n = 100, .delay = 0.5};
-
-static void check(bool cond, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void check(bool cond, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    printf("%s: ", cond ? "ok" : "FAIL");
-    vprintf(fmt, ap);
-    printf("\n");
-    va_end(ap);
-    if (!cond)
-        failures++;
-    fflush(stdout);
-}
 
 static void on_beat(EV_P_ ev_timer *w, int revents)
 {
@@ -795,6 +783,5 @@ int main(int argc, char **argv)
     http_client_free(client);
     ev_loop_destroy(loop);
     curl_global_cleanup();
-    printf("%s: %d failure(s)\n", failures ? "FAIL" : "PASS", failures);
-    return failures ? 1 : 0;
+    return driver_finish("PASS");
 }

@@ -28,28 +28,15 @@
 #include "metrics.h"
 #include "notify.h"
 
+#include "driver_util.h"
+
 #define SECRET_PATH "SECRETxHOOKx3e1d"
 #define SECRET_PASS "PASSxNOTIFYx8a2c"
 #define SECRET_TOKEN "TOKENxNOTIFYx44f0"
 
 static struct ev_loop *loop;
 static struct http_client *client;
-static int failures;
 static const char *base, *ca, *other_ca, *dir;
-
-static void check(bool cond, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void check(bool cond, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    printf("%s: ", cond ? "ok" : "FAIL");
-    vprintf(fmt, ap);
-    printf("\n");
-    va_end(ap);
-    if (!cond)
-        failures++;
-    fflush(stdout);
-}
 
 static void write_file(const char *name, const char *text)
 {
@@ -335,6 +322,5 @@ int main(int argc, char **argv)
     config_free(cfg);
     http_client_free(client);
     curl_global_cleanup();
-    printf("%s: %d failure(s)\n", failures ? "FAIL" : "ok", failures);
-    return failures ? 1 : 0;
+    return driver_finish("ok");
 }
