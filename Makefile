@@ -109,7 +109,7 @@ $(BUILD)/test/check_main.o: tests/unit/check_main.c $(BUILD)/test/suites.h | $(B
 $(UNIT): $(BUILD)/test/check_main.o $(BUILD)/test/testutil.o $(TEST_OBJS) $(CORE_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CHECK_LIBS)
 
-$(ITEST_BINS): $(BUILD)/%: tests/integration/%.c $(CORE_OBJS) $(wildcard router/*.h)
+$(ITEST_BINS): $(BUILD)/%: tests/integration/%.c $(CORE_OBJS) $(wildcard router/*.h) $(wildcard tests/integration/*.h)
 	$(CC) $(ALL_CFLAGS) -Irouter $(LDFLAGS) -o $@ $< $(CORE_OBJS) $(PKG_LIBS)
 
 $(BUILD)/obj $(BUILD)/test:
