@@ -45,6 +45,45 @@ def free_port():
     return port
 
 
+def _listen_inodes(port):
+    """Socket inodes listening on TCP `port` (IPv4 or IPv6), from /proc."""
+    inodes = set()
+    for path in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            with open(path) as f:
+                next(f, None)
+                for line in f:
+                    cols = line.split()
+                    if len(cols) > 9 and cols[3] == "0A" and \
+                            int(cols[1].rsplit(":", 1)[1], 16) == port:
+                        inodes.add(cols[9])
+        except OSError:
+            pass
+    return inodes
+
+
+def owns_port(pid, port):
+    """Whether process `pid` holds the listening socket of `port`.  A port
+    picked by free_port() can be taken by a neighbour (another scenario's
+    server) before our process binds it; then /-/ready answers 200 from the
+    wrong process, and our own exits with a bind error a moment later."""
+    inodes = _listen_inodes(port)
+    if not inodes:
+        return False
+    fd_dir = "/proc/%d/fd" % pid
+    try:
+        for fd in os.listdir(fd_dir):
+            try:
+                link = os.readlink(os.path.join(fd_dir, fd))
+            except OSError:
+                continue
+            if link.startswith("socket:[") and link[8:-1] in inodes:
+                return True
+    except OSError:
+        return False
+    return False
+
+
 def http(method, url, body=None, timeout=5.0):
     """Returns (status, body bytes); status 0 means no HTTP answer."""
     data = None
@@ -99,9 +138,9 @@ class Sut:
 
     def start(self, config_path, ready_secs=10.0):
         """Starts and waits for readiness; returns None or an error string.
-        A port taken between free_port() and the bind gets one retry."""
+        A port taken between free_port() and the bind gets two retries."""
         err = None
-        for _ in range(2):
+        for _ in range(3):
             self.port = free_port()
             log = open(self.log_path, "ab")
             self.proc = subprocess.Popen(self.argv(config_path), stdout=log,
@@ -126,7 +165,7 @@ class Sut:
                 return "%s exited with status %d before ready (log: %s)" % (
                     self.kind, self.proc.returncode, self.log_path)
             status, _ = http("GET", self.url + "/-/ready", timeout=1.0)
-            if status == 200:
+            if status == 200 and owns_port(self.proc.pid, self.port):
                 return None
             time.sleep(0.05)
         return "%s not ready within %.0fs (log: %s)" % (self.kind, secs, self.log_path)
