@@ -12,32 +12,17 @@
 #include <string.h>
 
 #include "check_main.h"
+#include "testutil.h"
 #include "config.h"
 #include "mem.h"
 
 #define DATA "tests/data/config"
 
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    ck_assert_msg(f != NULL, "cannot open %s", path);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *s = xmalloc((size_t)n + 1);
-    ck_assert_int_eq(fread(s, 1, (size_t)n, f), (size_t)n);
-    s[n] = '\0';
-    fclose(f);
-    if (len)
-        *len = (size_t)n;
-    return s;
-}
-
 /* Parses a file with its basename as the name used in messages. */
 static struct config *parse_file(const char *path, struct cfg_diag *d)
 {
     size_t len;
-    char *text = slurp(path, &len);
+    char *text = tu_slurp(path, &len);
     const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
     struct config *cfg = config_parse(text, len, base, DATA, d);
     free(text);
@@ -92,7 +77,7 @@ START_TEST(invalid_cases)
         const char *path = g.gl_pathv[i];
         char errpath[512];
         snprintf(errpath, sizeof errpath, "%.*s.err", (int)(strlen(path) - 4), path);
-        char *want = slurp(errpath, NULL);
+        char *want = tu_slurp(errpath, NULL);
         struct cfg_diag d;
         cfg_diag_init(&d);
         struct config *cfg = parse_file(path, &d);
@@ -285,7 +270,7 @@ END_TEST
 START_TEST(dump_reparses)
 {
     size_t len;
-    char *text = slurp(DATA "/valid/time-intervals.yml", &len);
+    char *text = tu_slurp(DATA "/valid/time-intervals.yml", &len);
     struct cfg_diag d;
     cfg_diag_init(&d);
     struct config *cfg = config_parse(text, len, "ti.yml", ".", &d);

@@ -22,33 +22,17 @@
 
 #include "api_internal.h"
 #include "check_main.h"
+#include "testutil.h"
 #include "config.h"
 #include "config_yaml.h"
 #include "mem.h"
 
 #define DATA "tests/data/fuzz-regressions"
 
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *s = xmalloc((size_t)n + 1);
-    ck_assert_int_eq(fread(s, 1, (size_t)n, f), (size_t)n);
-    s[n] = '\0';
-    fclose(f);
-    if (len)
-        *len = (size_t)n;
-    return s;
-}
-
 static struct config *parse_file(const char *path, struct cfg_diag *d)
 {
     size_t len;
-    char *text = slurp(path, &len);
+    char *text = tu_slurp_opt(path, &len);
     ck_assert_msg(text != NULL, "cannot open %s", path);
     const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
     struct config *cfg = config_parse(text, len, base, "/nonexistent-fuzz-dir", d);
@@ -65,7 +49,7 @@ START_TEST(config_inputs)
         const char *path = g.gl_pathv[i];
         char errpath[512];
         snprintf(errpath, sizeof errpath, "%.*s.err", (int)(strlen(path) - 4), path);
-        char *want = slurp(errpath, NULL);
+        char *want = tu_slurp_opt(errpath, NULL);
         struct cfg_diag d;
         cfg_diag_init(&d);
         struct config *cfg = parse_file(path, &d);
@@ -158,8 +142,8 @@ START_TEST(api_alerts_inputs)
         char wantpath[512];
         snprintf(wantpath, sizeof wantpath, "%.*s.want", (int)(strlen(path) - 5), path);
         size_t len;
-        char *body = slurp(path, &len);
-        char *want = slurp(wantpath, NULL);
+        char *body = tu_slurp_opt(path, &len);
+        char *want = tu_slurp_opt(wantpath, NULL);
         ck_assert_msg(body && want, "%s: needs %s", path, wantpath);
         struct buf got = BUF_INIT;
         alerts_outcome(body, len, 2, &got);

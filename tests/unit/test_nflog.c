@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "check_main.h"
+#include "testutil.h"
 #include "nflog.h"
 
 #define S NS_PER_SEC
@@ -295,17 +296,6 @@ static int corrupt_copies(void)
     return n;
 }
 
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    ck_assert_ptr_nonnull(f);
-    char *s = malloc(1 << 20);
-    *len = fread(s, 1, (1 << 20) - 1, f);
-    s[*len] = '\0';
-    fclose(f);
-    return s;
-}
-
 static void spit(const char *path, const char *s, size_t len)
 {
     FILE *f = fopen(path, "wb");
@@ -356,10 +346,10 @@ START_TEST(snapshot_round_trip)
     char p[512];
     file_path(p, sizeof p);
     size_t len1, len2;
-    char *one = slurp(p, &len1);
+    char *one = tu_slurp(p, &len1);
     ck_assert_int_gt(nflog_snapshot(l, &err), 0);
     nflog_free(l);
-    char *two = slurp(p, &len2);
+    char *two = tu_slurp(p, &len2);
     ck_assert_uint_eq(len1, (size_t)size); /* the size reported is the file's */
     ck_assert(len2 < len1);                /* the expired entry is gone from the second snapshot */
     ck_assert_ptr_nonnull(strstr(one, "\"format\": \"alertrouter-nflog\""));
@@ -397,9 +387,9 @@ START_TEST(snapshot_deterministic)
     size_t l0, l1;
     char q[600];
     snprintf(q, sizeof q, "%s.pass0", p);
-    char *a = slurp(q, &l0);
+    char *a = tu_slurp(q, &l0);
     snprintf(q, sizeof q, "%s.pass1", p);
-    char *b = slurp(q, &l1);
+    char *b = tu_slurp(q, &l1);
     ck_assert_uint_eq(l0, l1);
     ck_assert(memcmp(a, b, l0) == 0);
     free(a);
@@ -458,7 +448,7 @@ START_TEST(truncated_file)
     char p[512];
     file_path(p, sizeof p);
     size_t len;
-    char *s = slurp(p, &len);
+    char *s = tu_slurp(p, &len);
     for (size_t cut = 1; cut < len; cut += len / 7) {
         spit(p, s, cut);
         l = nflog_new(tmpdir, 120 * HOUR);

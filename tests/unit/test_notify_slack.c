@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "check_main.h"
+#include "testutil.h"
 #include "config.h"
 #include "http_client.h"
 #include "notify.h"
@@ -24,21 +25,10 @@
 #define S NS_PER_SEC
 #define T0 (1795714048LL * S)
 
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    ck_assert_msg(f != NULL, "run from the repository root: %s", path);
-    char *s = malloc(1 << 16);
-    *len = fread(s, 1, (1 << 16) - 1, f);
-    s[*len] = '\0';
-    fclose(f);
-    return s;
-}
-
 static struct config *am_config(void)
 {
     size_t len;
-    char *y = slurp(DATA "/am025/alertmanager.yml", &len);
+    char *y = tu_slurp(DATA "/am025/alertmanager.yml", &len);
     for (char *p; (p = strstr(y, "@PORT@"));)
         memcpy(p, "999999", 6); /* the sink's port; never contacted here */
     struct cfg_diag d;
@@ -145,7 +135,7 @@ START_TEST(payload_matches_alertmanager)
     char path[256];
     snprintf(path, sizeof path, "%s/%s", DATA, c->file);
     size_t wlen;
-    char *want = slurp(path, &wlen);
+    char *want = tu_slurp(path, &wlen);
 
     struct buf out = BUF_INIT;
     char *channel;

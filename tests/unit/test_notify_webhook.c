@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "check_main.h"
+#include "testutil.h"
 #include "http_client.h"
 #include "notify.h"
 
@@ -20,17 +21,6 @@
 /* 2026-11-26T17:27:28Z and 2026-11-26T18:50:00Z */
 #define T_START (1795714048LL * S)
 #define T_END (1795719000LL * S)
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    ck_assert_msg(f != NULL, "run from the repository root: %s", path);
-    char *s = malloc(1 << 16);
-    *len = fread(s, 1, (1 << 16) - 1, f);
-    s[*len] = '\0';
-    fclose(f);
-    return s;
-}
 
 /* The two alerts of the capture: web-1 with every escaping hazard in its
  * annotations, web-2 bare.  web-2 resolves at 18:50:00.5 in phase 2. */
@@ -76,7 +66,7 @@ static void expect_file(const struct buf *got, const char *name)
     char path[256];
     snprintf(path, sizeof path, "%s/%s", DATA, name);
     size_t len;
-    char *want = slurp(path, &len);
+    char *want = tu_slurp(path, &len);
     if (got->len != len || memcmp(got->p, want, len) != 0) {
         size_t i = 0;
         while (i < len && i < got->len && got->p[i] == want[i])

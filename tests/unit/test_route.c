@@ -240,19 +240,6 @@ START_TEST(build_errors)
 }
 END_TEST
 
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    ck_assert_msg(f != NULL, "cannot open %s", path);
-    struct buf b = BUF_INIT;
-    char chunk[4096];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        buf_append(&b, chunk, n);
-    fclose(f);
-    return buf_steal(&b);
-}
-
 /* One row: config name, labels (JSON object), receivers and group keys
  * (JSON arrays, sorted by receiver then key -- Alertmanager's order of
  * delivery is not ours to compare). */
@@ -269,7 +256,7 @@ static void check_row(const char *line, int lineno)
     }
     char path[256];
     snprintf(path, sizeof path, DATA "/%s.yml", col[0]);
-    char *text = slurp(path);
+    char *text = tu_slurp(path, NULL);
     struct config *cfg = tu_parse_config(text);
     free(text);
     struct errbuf e;
@@ -332,7 +319,7 @@ static void check_row(const char *line, int lineno)
 
 START_TEST(alertmanager_groupkeys)
 {
-    char *text = slurp(DATA "/groupkeys.tsv");
+    char *text = tu_slurp(DATA "/groupkeys.tsv", NULL);
     int lineno = 0, rows = 0;
     for (char *line = text, *next; line && *line; line = next) {
         next = strchr(line, '\n');

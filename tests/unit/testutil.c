@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fileio.h"
 #include "mem.h"
 
 void tu_mkdtemp(char *dir, size_t cap, const char *tag)
@@ -97,4 +98,25 @@ struct labels tu_labels(const char *spec, char **store)
     }
     labels_sort(&ls);
     return ls;
+}
+
+char *tu_slurp_opt(const char *path, size_t *len)
+{
+    unsigned char *p = NULL;
+    size_t n = 0;
+    struct errbuf err;
+    int rc = fileio_read(path, &p, &n, &err);
+    ck_assert_msg(rc >= 0, "%s", err.msg);
+    if (rc == 1)
+        return NULL;
+    if (len)
+        *len = n;
+    return (char *)p;
+}
+
+char *tu_slurp(const char *path, size_t *len)
+{
+    char *s = tu_slurp_opt(path, len);
+    ck_assert_msg(s != NULL, "cannot open %s (run from the repository root)", path);
+    return s;
 }

@@ -31,6 +31,13 @@ size_t tu_read_file(const char *dir, const char *name, char *out, size_t cap);
 /* Writes data[0..n) to dir/name, replacing it. */
 void tu_write_file(const char *dir, const char *name, const void *data, size_t n);
 
+/* The whole file at path, NUL-terminated (free()); *len gets its size when
+ * len is not NULL.  tu_slurp fails the test when the file cannot be read
+ * (run the tests from the repository root); tu_slurp_opt returns NULL when
+ * it does not exist. */
+char *tu_slurp(const char *path, size_t *len);
+char *tu_slurp_opt(const char *path, size_t *len);
+
 /* The configuration in yaml (named "t.yml", base directory "."); its
  * diagnostics go to stderr when it does not parse. */
 struct config *tu_parse_config(const char *yaml);
