@@ -22,6 +22,24 @@ static double ms_to_s(int64_t ms)
     return ms > 0 ? (double)ms / 1000.0 : 0.0;
 }
 
+/* (Re)starts the group's timer `after` seconds from now, with the timerfd
+ * nudge (wakeup.h) at the same instant.  libev counts a timer from the
+ * loop time cached when this iteration's poll returned, the nudge from the
+ * clock now: the nudge came up to the request's handling time later than
+ * the timer, so libev's own epoll timeout (whole milliseconds, rounded up)
+ * often won, flushing late and leaving a stale wake-up behind.  Updating
+ * the loop time first puts both on one instant, which is also what
+ * Alertmanager measures group_wait from: the group's creation. */
+static void timer_restart(struct dgroup *g, double after)
+{
+    struct dispatcher *d = g->d;
+    ev_timer_stop(d->loop, &g->timer);
+    ev_timer_set(&g->timer, after, 0.);
+    ev_now_update(d->loop);
+    ev_timer_start(d->loop, &g->timer);
+    wakeup_after(d->wake, after);
+}
+
 struct dgroup *dgroup_new(struct dispatcher *d, const struct route *r, const struct labels *gl,
                           uint64_t fp)
 {
@@ -42,10 +60,8 @@ struct dgroup *dgroup_new(struct dispatcher *d, const struct route *r, const str
     g->index = xcalloc(g->index_cap, sizeof *g->index);
     ev_timer_init(&g->timer, on_group_timer, ms_to_s(route_group_wait_ms(r)), 0.);
     g->timer.data = g;
-    if (d->loop && !d->stopped) {
-        ev_timer_start(d->loop, &g->timer);
-        wakeup_after(d->wake, ms_to_s(route_group_wait_ms(r)));
-    }
+    if (d->loop && !d->stopped)
+        timer_restart(g, ms_to_s(route_group_wait_ms(r)));
     return g;
 }
 
@@ -277,13 +293,8 @@ void dgroup_tick(struct dgroup *g)
         return;
     }
     /* Re-armed before the flush runs: a fixed cadence from this tick. */
-    if (d->loop) {
-        ev_timer_stop(d->loop, &g->timer);
-        double gi = ms_to_s(route_group_interval_ms(g->route));
-        ev_timer_set(&g->timer, gi, 0.);
-        ev_timer_start(d->loop, &g->timer);
-        wakeup_after(d->wake, gi);
-    }
+    if (d->loop)
+        timer_restart(g, ms_to_s(route_group_interval_ms(g->route)));
     g->has_flushed = true;
     group_flush(g);
 }
