@@ -41,7 +41,9 @@ static void maybe_finish_drain(struct http_client *c);
 
 static void socket_action(struct http_client *c, curl_socket_t fd, int mask)
 {
+    c->in_action = true;
     CURLMcode rc = curl_multi_socket_action(c->multi, fd, mask, &c->running);
+    c->in_action = false;
     if (rc != CURLM_OK)
         log_error("curl_multi_socket_action failed", "err", curl_multi_strerror(rc));
     check_done(c);
@@ -107,8 +109,15 @@ static int on_curl_socket(CURL *easy, curl_socket_t fd, int what, void *userp, v
 static int on_curl_timer(CURLM *multi, long timeout_ms, void *userp)
 {
     struct http_client *c = userp;
-    ev_timer_stop(c->loop, &c->timer);
-    if (timeout_ms >= 0) {
+    ev_timer_stop(c->loop, &c->timer); /* also drops a fed, not yet run, event */
+    if (timeout_ms == 0 && !c->in_action) {
+        /* "Now" for a new transfer (curl_multi_add_handle): run right after
+         * the current callback, in this loop iteration, rather than after
+         * another epoll_wait; still outside curl.  Asked from inside
+         * socket_action it stays a 0 s timer, so that a transfer asking
+         * again and again cannot keep the loop from polling. */
+        ev_feed_event(c->loop, &c->timer, EV_TIMER);
+    } else if (timeout_ms >= 0) {
         /* 1000.0, not 1000: integer division would turn 999 ms into a spin. */
         ev_timer_set(&c->timer, timeout_ms / 1000.0, 0.0);
         ev_timer_start(c->loop, &c->timer);

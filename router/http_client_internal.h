@@ -49,6 +49,7 @@ struct http_client {
     size_t pending;
     struct sock *socks;
     int running;
+    bool in_action; /* inside curl_multi_socket_action (on_curl_timer) */
     /* SSL_CERT_FILE / SSL_CERT_DIR at creation, NULL when unset or empty:
      * the trust of every request without a tls.ca_file of its own. */
     char *trust_file, *trust_dir;

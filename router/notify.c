@@ -3,7 +3,7 @@
  *
  * A send is a small state machine owned by its notifier:
  *
- *   notify_send() --(ev_timer, 0 s)--> attempt --> http_client --> on_http_done
+ *   notify_send() --(ev_feed_event)--> attempt --> http_client --> on_http_done
  *        ^                                                            |
  *        +---- retryable, budget left: ev_timer(backoff) <------------+
  *                                              otherwise: finish() -> done()
@@ -273,7 +273,10 @@ struct notify_op *notify_send(struct notifier *n, struct notify_req *req, notify
     metrics_counter_inc(n->m->notifications);
     ev_timer_init(&op->timer, on_timer, 0., 0.);
     op->timer.data = op;
-    ev_timer_start(n->env.loop, &op->timer);
+    /* Fed rather than started with 0 s: libev runs it right after the
+     * current callback, in this loop iteration, instead of after another
+     * epoll_wait; op_free's ev_timer_stop clears it if cancelled first. */
+    ev_feed_event(n->env.loop, &op->timer, EV_TIMER);
     return op;
 }
 
