@@ -730,8 +730,12 @@ int main(int argc, char **argv)
         abort();
     size_t n = 0;
     for (long i = 0; i < o.groups; i++)
-        if (sent_at[i] > 0 && arrived_at[i] > 0)
+        if (sent_at[i] > 0 && arrived_at[i] > 0) {
             ov[n++] = (arrived_at[i] - sent_at[i] - o.group_wait) * 1e3;
+            if (o.verbose) /* one line per group, in POST order, for plots */
+                fprintf(stderr, "group %ld sent %.6f overhead_ms %.3f\n", i,
+                        sent_at[i] - sent_at[0], ov[n - 1]);
+        }
     long missing = posted - (long)n;
     if (n == 0) {
         printf("no webhook arrived (%ld POSTed, %ld POST errors)\n", posted, errors);
