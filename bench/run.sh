@@ -4,6 +4,7 @@
 #   make bench                       # or: make bench-tools && bench/run.sh
 #   QUICK=1 bench/run.sh             # ~30 s smoke run (1 rep each)
 #   ROUTER=path AM=path OUT=dir REPS=3 DUR=8 MEM_REPS=2 READY_REPS=7 bench/run.sh
+#   SECTIONS="notify" REPS=5 bench/run.sh    # only some of: ingest memory notify ready
 #
 # Both servers get the same flags (--config.file, --storage.path,
 # --web.listen-address on 127.0.0.1 and a random port), a fresh temp storage
@@ -21,9 +22,12 @@
 #   memory   fresh process; load 10k, then 50k, then 100k distinct active
 #            alerts; after each step wait 1 s, read VmRSS and VmHWM.
 #   notify   fresh process with a webhook receiver and group_wait GROUP_WAIT;
-#            bench/latency.py POSTs LAT_GROUPS alerts, each opening a new
-#            group, and its sink times the webhook: overhead = receipt - POST
-#            - group_wait, p50 and p99 over the groups.
+#            bench/notifylat (C, one epoll loop; bench/latency.py only if
+#            the binary is missing) POSTs LAT_GROUPS alerts, each opening a
+#            new group, and its sink times the webhook: overhead = receipt -
+#            POST - group_wait, p50 and p99 over the groups.  Each rep also
+#            runs `notifylat --self` (a zero-cost server in a child): the
+#            tool's own floor on this machine at that moment.
 #   ready    fork+exec to the first 200 from /-/ready (bench/readytime).
 #
 # If alertrouter is missing or does not accept POST /api/v2/alerts, the
@@ -39,6 +43,7 @@ ROUTER=${ROUTER:-$BUILD/alertrouter}
 AM=${AM:-/usr/bin/prometheus-alertmanager}
 LOADGEN=$BUILD/bench/loadgen
 READYTIME=$BUILD/bench/readytime
+NOTIFYLAT=$BUILD/bench/notifylat
 if [ "${QUICK:-0}" = 1 ]; then
     REPS=${REPS:-1} DUR=${DUR:-3} LAT_DUR=${LAT_DUR:-1} MEM_REPS=${MEM_REPS:-1}
     READY_REPS=${READY_REPS:-3} LAT_GROUPS=${LAT_GROUPS:-30}
@@ -55,6 +60,8 @@ MEM_STEPS=${MEM_STEPS:-"10000 50000 100000"}
 GROUP_WAIT=${GROUP_WAIT:-1}
 OUT=${OUT:-$REPO/bench/out/$(date -u +%Y%m%dT%H%M%SZ)}
 CLK_TCK=$(getconf CLK_TCK)
+SECTIONS=${SECTIONS:-"ingest memory notify ready"}
+want() { case " $SECTIONS " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 
 for t in "$LOADGEN" "$READYTIME"; do
     [ -x "$t" ] || { echo "missing $t: run 'make bench-tools' first" >&2; exit 2; }
@@ -196,7 +203,7 @@ note "bench: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 
 note "bench: servers: ${SERVERS[*]}; REPS=$REPS DUR=${DUR}s MEM_REPS=$MEM_REPS READY_REPS=$READY_REPS; log $LOG"
 
 # ---- ingest ---------------------------------------------------------------
-for rep in $(seq "$REPS"); do
+want ingest && for rep in $(seq "$REPS"); do
     for s in $(order "$rep"); do
         start "$s" || { note "$(name "$s"): not ready, ingest rep $rep skipped"; continue; }
         echo "== ingest $s rep $rep" >>"$LOG"
@@ -224,7 +231,7 @@ for rep in $(seq "$REPS"); do
 done
 
 # ---- memory ---------------------------------------------------------------
-for rep in $(seq "$MEM_REPS"); do
+want memory && for rep in $(seq "$MEM_REPS"); do
     for s in $(order "$rep"); do
         start "$s" || { note "$(name "$s"): not ready, memory rep $rep skipped"; continue; }
         echo "== memory $s rep $rep" >>"$LOG"
@@ -249,7 +256,23 @@ for rep in $(seq "$MEM_REPS"); do
 done
 
 # ---- notification overhead ---------------------------------------------------
-for rep in $(seq "$REPS"); do
+# notify_tool ARGS...: the latency prober, same CLI and RESULT line either way.
+if [ -x "$NOTIFYLAT" ]; then
+    NOTIFY_TOOL=notifylat
+    notify_tool() { "$NOTIFYLAT" "$@"; }
+else
+    NOTIFY_TOOL=latency.py
+    note "bench: no $NOTIFYLAT (make bench-tools); notify runs use bench/latency.py, whose own p99 is several ms"
+    notify_tool() { python3 "$here/latency.py" "$@"; }
+fi
+want notify && for rep in $(seq "$REPS"); do
+    if [ "$NOTIFY_TOOL" = notifylat ]; then
+        r=$("$NOTIFYLAT" --self --groups "$LAT_GROUPS" 2>&1 | grep '^RESULT ')
+        if [ -n "$(kv p99_ms "$r")" ]; then
+            record tool np50 "$(kv p50_ms "$r")"; record tool np99 "$(kv p99_ms "$r")"
+            note "notifylat --self rep $rep (tool floor): p50 $(kv p50_ms "$r") ms, p99 $(kv p99_ms "$r") ms"
+        fi
+    fi
     for s in $(order "$rep"); do
         sink=$(free_port)
         latency_config "$sink"
@@ -257,7 +280,7 @@ for rep in $(seq "$REPS"); do
         start "$s" || { CFG=$TMP/config.yml; note "$(name "$s"): not ready, notify rep $rep skipped"; continue; }
         CFG=$TMP/config.yml
         echo "== notify $s rep $rep" >>"$LOG"
-        out=$(python3 "$here/latency.py" --url "$SURL" --sink-port "$sink" --group-wait "$GROUP_WAIT" \
+        out=$(notify_tool --url "$SURL" --sink-port "$sink" --group-wait "$GROUP_WAIT" \
             --groups "$LAT_GROUPS" --tag "$s$rep" 2>&1)
         stop
         echo "$out" | sed 's/^/    /' >>"$LOG"
@@ -272,7 +295,7 @@ for rep in $(seq "$REPS"); do
 done
 
 # ---- time to ready ----------------------------------------------------------
-for rep in $(seq "$READY_REPS"); do
+want ready && for rep in $(seq "$READY_REPS"); do
     for s in $(order "$rep"); do
         port=$(free_port)
         dir=$(mktemp -d "$TMP/ready-$s.XXXXXX")
@@ -295,6 +318,7 @@ row() { # label metric [digits]
 {
     echo "# $(date -u +%Y-%m-%dT%H:%MZ) $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), kernel $(uname -r)"
     echo "# $("$AM" --version 2>&1 | head -1); load average at start $LOAD0, at end $(cut -d' ' -f1-3 /proc/loadavg)"
+    echo "# notify tool: ${NOTIFY_TOOL:-none}; its own floor (notifylat --self, zero-cost server): p50 $(median tool np50) ms, p99 $(median tool np99) ms"
     echo "# medians: ingest $REPS x ${DUR}s (+${LAT_DUR}s on 1 conn) ($ING_ALERTS alerts, batch $BATCH, $CONNS conns, resolved $RESOLVED, $LABELS labels), memory $MEM_REPS, notify $REPS x $LAT_GROUPS groups, ready $READY_REPS"
     printf '%-34s %14s %14s %12s\n' "metric" "alertmanager" "alertrouter" "ratio AR/AM"
     row "CPU us per ingested alert" cpu
