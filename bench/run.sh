@@ -321,18 +321,22 @@ row() { # label metric [digits]
     echo "# notify tool: ${NOTIFY_TOOL:-none}; its own floor (notifylat --self, zero-cost server): p50 $(median tool np50) ms, p99 $(median tool np99) ms"
     echo "# medians: ingest $REPS x ${DUR}s (+${LAT_DUR}s on 1 conn) ($ING_ALERTS alerts, batch $BATCH, $CONNS conns, resolved $RESOLVED, $LABELS labels), memory $MEM_REPS, notify $REPS x $LAT_GROUPS groups, ready $READY_REPS"
     printf '%-34s %14s %14s %12s\n' "metric" "alertmanager" "alertrouter" "ratio AR/AM"
-    row "CPU us per ingested alert" cpu
-    row "ingest alerts/s" aps
-    row "ingest latency p50 us, $CONNS conns" p50
-    row "ingest latency p99 us, $CONNS conns" p99
-    row "POST latency p50 us, 1 conn" l1p50
-    row "POST latency p99 us, 1 conn" l1p99
-    for step in $MEM_STEPS; do
+    if want ingest; then
+        row "CPU us per ingested alert" cpu
+        row "ingest alerts/s" aps
+        row "ingest latency p50 us, $CONNS conns" p50
+        row "ingest latency p99 us, $CONNS conns" p99
+        row "POST latency p50 us, 1 conn" l1p50
+        row "POST latency p99 us, 1 conn" l1p99
+    fi
+    want memory && for step in $MEM_STEPS; do
         row "VmRSS MB, $((step / 1000))k active alerts" "rss$step"
         row "VmHWM MB, $((step / 1000))k active alerts" "hwm$step"
     done
-    row "notify overhead p50 ms (webhook)" np50
-    row "notify overhead p99 ms (webhook)" np99
-    row "start to /-/ready 200, ms" ready
+    if want notify; then
+        row "notify overhead p50 ms (webhook)" np50
+        row "notify overhead p99 ms (webhook)" np99
+    fi
+    want ready && row "start to /-/ready 200, ms" ready
 } | tee "$OUT/table.txt"
 echo "(runs: $LOG)"
