@@ -97,8 +97,7 @@ static int open_and_init(const char *file, struct errbuf *err)
     void *h = dlopen(file, RTLD_NOW | RTLD_LOCAL);
     if (h == NULL) {
         const char *why = dlerror();
-        errbuf_set(err, "cannot load libcurl, which sending notifications needs: %s",
-                   why ? why : file);
+        errbuf_set(err, "cannot load libcurl: %s", why ? why : file);
         return -1;
     }
     struct curl_dl_fns t;
