@@ -14,7 +14,10 @@
  * curl_multi_socket_action() is only ever called from those two libev
  * callbacks, never from inside curl's own callbacks (FINDINGS §2), and the
  * completion callbacks run after it has returned, so they may submit and
- * cancel freely. */
+ * cancel freely.
+ *
+ * libcurl itself is not linked: the first submission loads it through
+ * curl_dl.h (http_client_ready), and every call goes through that table. */
 #include "http_client.h"
 #include "http_client_internal.h"
 
