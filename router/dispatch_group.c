@@ -25,11 +25,11 @@ static double ms_to_s(int64_t ms)
 /* (Re)starts the group's timer `after` seconds from now, with the timerfd
  * nudge (wakeup.h) at the same instant.  libev counts a timer from the
  * loop time cached when this iteration's poll returned, the nudge from the
- * clock now: the nudge came up to the request's handling time later than
- * the timer, so libev's own epoll timeout (whole milliseconds, rounded up)
- * often won, flushing late and leaving a stale wake-up behind.  Updating
- * the loop time first puts both on one instant, which is also what
- * Alertmanager measures group_wait from: the group's creation. */
+ * clock now, so the two used to differ by the request's handling time:
+ * whichever came second (often libev's own epoll timeout, whole
+ * milliseconds rounded up) woke the loop for nothing.  Updating the loop
+ * time first puts both on one instant, the group's creation, which is
+ * what Alertmanager measures group_wait from. */
 static void timer_restart(struct dgroup *g, double after)
 {
     struct dispatcher *d = g->d;
