@@ -1,11 +1,11 @@
 /* alert.c -- see alert.h.
  *
- * One allocation per alert: the struct and its label and annotation arrays
+ * One allocation per alert: the struct and its label and annotation ids
  * (the `kv` tail).  With interned strings, a typical alert (8 labels, 2
- * annotations) costs one 240-byte block plus whatever strings only it
+ * annotations) costs one 128-byte block plus whatever strings only it
  * uses; that is what keeps 100k alerts within the memory budget.  The
  * block comes from the slab (slab.h): malloc would round it up to a
- * 256-byte chunk. */
+ * 144-byte chunk. */
 #include "alert.h"
 
 #include <stdlib.h>
@@ -65,21 +65,22 @@ static size_t dedupe(const struct label *in, size_t n, struct pair_idx *tmp, boo
     return out;
 }
 
+_Static_assert(sizeof(struct alert) == 48, "struct alert header grew");
+
 static size_t alert_size(size_t nl, size_t na)
 {
-    return sizeof(struct alert) + (nl + na) * sizeof(struct label);
+    return sizeof(struct alert) + 2 * (nl + na) * sizeof(uint32_t);
 }
 
 static struct alert *alloc_alert(size_t nl, size_t na)
 {
+    ROUTER_ASSERT(nl <= UINT32_MAX && na <= (UINT32_MAX >> 1));
     size_t sz = alert_size(nl, na);
     struct alert *a = slab_alloc(slab_global(), sz);
     memset(a, 0, sz);
     a->refs = 1;
-    a->labels.n = nl;
-    a->labels.v = a->kv;
-    a->annotations.n = na;
-    a->annotations.v = a->kv + nl;
+    a->nlabels = (uint32_t)nl;
+    a->nannots = (uint32_t)na & (UINT32_MAX >> 1);
     return a;
 }
 
@@ -99,32 +100,32 @@ struct alert *alert_new(const struct label *labels, size_t nlabels, const struct
     size_t na = dedupe(annots, nannots, tmp, false);
 
     struct alert *a = alloc_alert(nl, na);
+    uint32_t *kv = a->kv;
     for (size_t i = 0; i < nl; i++) {
-        a->labels.v[i].name = intern(lv[i].name);
-        a->labels.v[i].value = intern(lv[i].value);
+        *kv++ = intern_id(lv[i].name);
+        *kv++ = intern_id(lv[i].value);
     }
     for (size_t i = 0; i < na; i++) {
-        a->annotations.v[i].name = intern(tmp[i].l->name);
-        a->annotations.v[i].value = intern(tmp[i].l->value);
+        *kv++ = intern_id(tmp[i].l->name);
+        *kv++ = intern_id(tmp[i].l->value);
     }
+    struct labels ls = {nl, lv};
+    a->fingerprint = labels_fingerprint(&ls);
     if (lv != lv_small)
         free(lv);
     if (tmp != tmp_small)
         free(tmp);
-    a->generator_url = intern(generator_url ? generator_url : "");
-    a->fingerprint = labels_fingerprint(&a->labels);
+    a->gen_url = intern_id(generator_url ? generator_url : "");
     return a;
 }
 
 struct alert *alert_dup(const struct alert *src)
 {
-    struct alert *a = alloc_alert(src->labels.n, src->annotations.n);
-    size_t n = src->labels.n + src->annotations.n;
-    for (size_t i = 0; i < n; i++) {
-        a->kv[i].name = intern_ref(src->kv[i].name);
-        a->kv[i].value = intern_ref(src->kv[i].value);
-    }
-    a->generator_url = intern_ref(src->generator_url);
+    struct alert *a = alloc_alert(src->nlabels, src->nannots);
+    size_t n = 2 * ((size_t)src->nlabels + src->nannots);
+    for (size_t i = 0; i < n; i++)
+        a->kv[i] = intern_id_ref(src->kv[i]);
+    a->gen_url = intern_id_ref(src->gen_url);
     a->timeout = src->timeout;
     a->fingerprint = src->fingerprint;
     a->starts_at = src->starts_at;
@@ -147,13 +148,62 @@ void alert_unref(struct alert *a)
     ROUTER_ASSERT(a->refs > 0);
     if (--a->refs > 0)
         return;
-    size_t n = a->labels.n + a->annotations.n;
+    size_t n = 2 * ((size_t)a->nlabels + a->nannots);
+    for (size_t i = 0; i < n; i++)
+        intern_id_unref(a->kv[i]);
+    intern_id_unref(a->gen_url);
+    slab_release(slab_global(), a, alert_size(a->nlabels, a->nannots));
+}
+
+/* ---- reading ------------------------------------------------------------ */
+
+/* Linear, like labels_get: sets are small, and a miss would cost a binary
+ * search as many string compares. */
+static const char *find(const uint32_t *kv, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(intern_str(kv[2 * i]), name) == 0)
+            return intern_str(kv[2 * i + 1]);
+    return NULL;
+}
+
+const char *alert_label_get(const struct alert *a, const char *name)
+{
+    return find(a->kv, a->nlabels, name);
+}
+
+const char *alert_annot_get(const struct alert *a, const char *name)
+{
+    return find(a->kv + 2 * (size_t)a->nlabels, a->nannots, name);
+}
+
+static const struct labels *view(const uint32_t *kv, size_t n, struct alert_view *v)
+{
+    v->heap = n > ALERT_VIEW_INLINE ? xmalloc(n * sizeof *v->heap) : NULL;
+    struct label *out = v->heap ? v->heap : v->inl;
     for (size_t i = 0; i < n; i++) {
-        intern_unref(a->kv[i].name);
-        intern_unref(a->kv[i].value);
+        out[i].name = intern_str(kv[2 * i]);
+        out[i].value = intern_str(kv[2 * i + 1]);
     }
-    intern_unref(a->generator_url);
-    slab_release(slab_global(), a, alert_size(a->labels.n, a->annotations.n));
+    v->ls.n = n;
+    v->ls.v = out;
+    return &v->ls;
+}
+
+const struct labels *alert_labels_view(const struct alert *a, struct alert_view *v)
+{
+    return view(a->kv, a->nlabels, v);
+}
+
+const struct labels *alert_annots_view(const struct alert *a, struct alert_view *v)
+{
+    return view(a->kv + 2 * (size_t)a->nlabels, a->nannots, v);
+}
+
+void alert_view_deinit(struct alert_view *v)
+{
+    free(v->heap);
+    v->heap = NULL;
 }
 
 void alert_normalize(struct alert *a, int64_t now, int64_t resolve_timeout)
@@ -196,13 +246,18 @@ int alert_validate(const struct alert *a, struct errbuf *err)
         errbuf_set(err, "start time must be before end time");
         return -1;
     }
-    if (validate_set(&a->labels, "invalid label set", err) < 0)
+    struct alert_view v;
+    int rc = validate_set(alert_labels_view(a, &v), "invalid label set", err);
+    alert_view_deinit(&v);
+    if (rc < 0)
         return -1;
-    if (a->labels.n == 0) {
+    if (a->nlabels == 0) {
         errbuf_set(err, "at least one label pair required");
         return -1;
     }
-    return validate_set(&a->annotations, "invalid annotations", err);
+    rc = validate_set(alert_annots_view(a, &v), "invalid annotations", err);
+    alert_view_deinit(&v);
+    return rc;
 }
 
 bool alert_resolved(const struct alert *a, int64_t now)

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "intern.h"
 #include "mem.h"
 
 #define MAGIC "ARJ1"
@@ -105,13 +106,16 @@ void arec_put(struct buf *b, const struct alert *a)
     put_le(b, (uint64_t)a->starts_at, 8);
     put_le(b, (uint64_t)a->ends_at, 8);
     put_le(b, (uint64_t)a->updated_at, 8);
-    put_str(b, a->generator_url);
-    const struct labels *sets[2] = {&a->labels, &a->annotations};
+    put_str(b, alert_generator_url(a));
+    /* labels then annotations, each as a count and its pairs: the ids run
+     * through both sets in that order */
+    size_t counts[2] = {alert_nlabels(a), alert_nannots(a)};
+    const uint32_t *kv = a->kv;
     for (int k = 0; k < 2; k++) {
-        put_le(b, sets[k]->n, 4);
-        for (size_t i = 0; i < sets[k]->n; i++) {
-            put_str(b, sets[k]->v[i].name);
-            put_str(b, sets[k]->v[i].value);
+        put_le(b, counts[k], 4);
+        for (size_t i = 0; i < counts[k]; i++, kv += 2) {
+            put_str(b, intern_str(kv[0]));
+            put_str(b, intern_str(kv[1]));
         }
     }
     rec_end(b, at);
@@ -228,7 +232,7 @@ static struct alert *dec_put(struct reader *r)
         a->ends_at = ends;
         a->updated_at = updated;
         /* the labels must still hash to the recorded identity */
-        if (a->fingerprint != fp || a->labels.n != nl) {
+        if (a->fingerprint != fp || alert_nlabels(a) != nl) {
             alert_unref(a);
             a = NULL;
         }

@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "goquote.h"
+#include "intern.h"
 #include "log.h"
 #include "mem.h"
 #include "metrics.h"
@@ -407,12 +408,14 @@ static size_t canonical(const struct label *in, size_t n, bool drop_empty, struc
     return k;
 }
 
-static bool same_set(const struct labels *stored, const struct label *v, size_t n)
+/* Whether the n pairs of intern ids at kv spell the n pairs of v. */
+static bool same_set(const uint32_t *kv, size_t nkv, const struct label *v, size_t n)
 {
-    if (stored->n != n)
+    if (nkv != n)
         return false;
     for (size_t i = 0; i < n; i++)
-        if (strcmp(stored->v[i].name, v[i].name) || strcmp(stored->v[i].value, v[i].value))
+        if (strcmp(intern_str(kv[2 * i]), v[i].name) ||
+            strcmp(intern_str(kv[2 * i + 1]), v[i].value))
             return false;
     return true;
 }
@@ -438,8 +441,9 @@ static struct alert *build_alert(struct api *a, const struct api_alerts_body *d,
     if (nl != SIZE_MAX && na != SIZE_MAX) {
         struct labels ls = {nl, cl};
         struct alert *stored = alert_store_get(a->alerts, labels_fingerprint(&ls));
-        if (stored && same_set(&stored->labels, cl, nl) && same_set(&stored->annotations, ca, na) &&
-            strcmp(stored->generator_url, gen) == 0) {
+        if (stored && same_set(stored->kv, stored->nlabels, cl, nl) &&
+            same_set(stored->kv + 2 * nl, stored->nannots, ca, na) &&
+            strcmp(alert_generator_url(stored), gen) == 0) {
             al = alert_dup(stored);
             al->timeout = false;
             al->updated_at = 0;
