@@ -1,11 +1,11 @@
 /* alert.c -- see alert.h.
  *
- * One allocation per alert: the struct and its label and annotation ids
- * (the `kv` tail).  With interned strings, a typical alert (8 labels, 2
- * annotations) costs one 128-byte block plus whatever strings only it
- * uses; that is what keeps 100k alerts within the memory budget.  The
- * block comes from the slab (slab.h): malloc would round it up to a
- * 144-byte chunk. */
+ * One allocation per alert: the struct and its value ids (the `vals`
+ * tail); the names are in the shared shape.  With interned strings, a
+ * typical alert (8 labels, 2 annotations) costs one 88-byte block plus
+ * whatever strings only it uses; that is what keeps 100k alerts within the
+ * memory budget.  The block comes from the slab (slab.h): malloc would
+ * round it up to a 96-byte chunk. */
 #include "alert.h"
 
 #include <stdlib.h>
@@ -67,20 +67,25 @@ static size_t dedupe(const struct label *in, size_t n, struct pair_idx *tmp, boo
 
 _Static_assert(sizeof(struct alert) == 48, "struct alert header grew");
 
-static size_t alert_size(size_t nl, size_t na)
+#define REFS_MAX ((UINT32_C(1) << 31) - 1)
+
+static size_t alert_size(size_t n)
 {
-    return sizeof(struct alert) + 2 * (nl + na) * sizeof(uint32_t);
+    return sizeof(struct alert) + n * sizeof(uint32_t);
 }
 
-static struct alert *alloc_alert(size_t nl, size_t na)
+static size_t alert_npairs(const struct alert *a)
 {
-    ROUTER_ASSERT(nl <= UINT32_MAX && na <= (UINT32_MAX >> 1));
-    size_t sz = alert_size(nl, na);
+    return (size_t)a->shape->nlabels + a->shape->nannots;
+}
+
+/* A zeroed alert for n values (refs = 1, no shape yet). */
+static struct alert *alloc_alert(size_t n)
+{
+    size_t sz = alert_size(n);
     struct alert *a = slab_alloc(slab_global(), sz);
     memset(a, 0, sz);
     a->refs = 1;
-    a->nlabels = (uint32_t)nl;
-    a->nannots = (uint32_t)na & (UINT32_MAX >> 1);
     return a;
 }
 
@@ -90,6 +95,7 @@ struct alert *alert_new(const struct label *labels, size_t nlabels, const struct
     /* Scratch space on the stack for the usual small sets. */
     struct pair_idx tmp_small[32];
     struct label lv_small[32];
+    uint32_t names_small[64];
     size_t nmax = nlabels > nannots ? nlabels : nannots;
     struct pair_idx *tmp = nmax <= 32 ? tmp_small : xmalloc(nmax * sizeof *tmp);
     size_t nl = dedupe(labels, nlabels, tmp, true);
@@ -98,19 +104,22 @@ struct alert *alert_new(const struct label *labels, size_t nlabels, const struct
     for (size_t i = 0; i < nl; i++)
         lv[i] = *tmp[i].l;
     size_t na = dedupe(annots, nannots, tmp, false);
+    uint32_t *names = nl + na <= 64 ? names_small : xmalloc((nl + na) * sizeof *names);
 
-    struct alert *a = alloc_alert(nl, na);
-    uint32_t *kv = a->kv;
+    struct alert *a = alloc_alert(nl + na);
     for (size_t i = 0; i < nl; i++) {
-        *kv++ = intern_id(lv[i].name);
-        *kv++ = intern_id(lv[i].value);
+        names[i] = intern_id(lv[i].name);
+        a->vals[i] = intern_id(lv[i].value);
     }
     for (size_t i = 0; i < na; i++) {
-        *kv++ = intern_id(tmp[i].l->name);
-        *kv++ = intern_id(tmp[i].l->value);
+        names[nl + i] = intern_id(tmp[i].l->name);
+        a->vals[nl + i] = intern_id(tmp[i].l->value);
     }
+    a->shape = alert_shape_get(names, nl, na);
     struct labels ls = {nl, lv};
     a->fingerprint = labels_fingerprint(&ls);
+    if (names != names_small)
+        free(names);
     if (lv != lv_small)
         free(lv);
     if (tmp != tmp_small)
@@ -121,10 +130,11 @@ struct alert *alert_new(const struct label *labels, size_t nlabels, const struct
 
 struct alert *alert_dup(const struct alert *src)
 {
-    struct alert *a = alloc_alert(src->nlabels, src->nannots);
-    size_t n = 2 * ((size_t)src->nlabels + src->nannots);
+    size_t n = alert_npairs(src);
+    struct alert *a = alloc_alert(n);
+    a->shape = alert_shape_ref(src->shape);
     for (size_t i = 0; i < n; i++)
-        a->kv[i] = intern_id_ref(src->kv[i]);
+        a->vals[i] = intern_id_ref(src->vals[i]);
     a->gen_url = intern_id_ref(src->gen_url);
     a->timeout = src->timeout;
     a->fingerprint = src->fingerprint;
@@ -136,7 +146,7 @@ struct alert *alert_dup(const struct alert *src)
 
 struct alert *alert_ref(struct alert *a)
 {
-    ROUTER_ASSERT(a->refs > 0 && a->refs < UINT32_MAX);
+    ROUTER_ASSERT(a->refs > 0 && a->refs < REFS_MAX);
     a->refs++;
     return a;
 }
@@ -148,42 +158,46 @@ void alert_unref(struct alert *a)
     ROUTER_ASSERT(a->refs > 0);
     if (--a->refs > 0)
         return;
-    size_t n = 2 * ((size_t)a->nlabels + a->nannots);
+    size_t n = alert_npairs(a);
     for (size_t i = 0; i < n; i++)
-        intern_id_unref(a->kv[i]);
+        intern_id_unref(a->vals[i]);
     intern_id_unref(a->gen_url);
-    slab_release(slab_global(), a, alert_size(a->nlabels, a->nannots));
+    alert_shape_unref(a->shape);
+    slab_release(slab_global(), a, alert_size(n));
 }
 
 /* ---- reading ------------------------------------------------------------ */
 
 /* Linear, like labels_get: sets are small, and a miss would cost a binary
  * search as many string compares. */
-static const char *find(const uint32_t *kv, size_t n, const char *name)
+static const char *find(const struct alert *a, size_t from, size_t n, const char *name)
 {
+    const uint32_t *names = a->shape->names + from;
     for (size_t i = 0; i < n; i++)
-        if (strcmp(intern_str(kv[2 * i]), name) == 0)
-            return intern_str(kv[2 * i + 1]);
+        if (strcmp(intern_str(names[i]), name) == 0)
+            return intern_str(a->vals[from + i]);
     return NULL;
 }
 
 const char *alert_label_get(const struct alert *a, const char *name)
 {
-    return find(a->kv, a->nlabels, name);
+    return find(a, 0, a->shape->nlabels, name);
 }
 
 const char *alert_annot_get(const struct alert *a, const char *name)
 {
-    return find(a->kv + 2 * (size_t)a->nlabels, a->nannots, name);
+    return find(a, a->shape->nlabels, a->shape->nannots, name);
 }
 
-static const struct labels *view(const uint32_t *kv, size_t n, struct alert_view *v)
+static const struct labels *view(const struct alert *a, size_t from, size_t n,
+                                 struct alert_view *v)
 {
     v->heap = n > ALERT_VIEW_INLINE ? xmalloc(n * sizeof *v->heap) : NULL;
     struct label *out = v->heap ? v->heap : v->inl;
+    const uint32_t *names = a->shape->names + from, *vals = a->vals + from;
     for (size_t i = 0; i < n; i++) {
-        out[i].name = intern_str(kv[2 * i]);
-        out[i].value = intern_str(kv[2 * i + 1]);
+        out[i].name = intern_str(names[i]);
+        out[i].value = intern_str(vals[i]);
     }
     v->ls.n = n;
     v->ls.v = out;
@@ -192,12 +206,12 @@ static const struct labels *view(const uint32_t *kv, size_t n, struct alert_view
 
 const struct labels *alert_labels_view(const struct alert *a, struct alert_view *v)
 {
-    return view(a->kv, a->nlabels, v);
+    return view(a, 0, a->shape->nlabels, v);
 }
 
 const struct labels *alert_annots_view(const struct alert *a, struct alert_view *v)
 {
-    return view(a->kv + 2 * (size_t)a->nlabels, a->nannots, v);
+    return view(a, a->shape->nlabels, a->shape->nannots, v);
 }
 
 void alert_view_deinit(struct alert_view *v)
@@ -251,7 +265,7 @@ int alert_validate(const struct alert *a, struct errbuf *err)
     alert_view_deinit(&v);
     if (rc < 0)
         return -1;
-    if (a->nlabels == 0) {
+    if (alert_nlabels(a) == 0) {
         errbuf_set(err, "at least one label pair required");
         return -1;
     }

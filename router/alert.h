@@ -16,17 +16,19 @@
  *
  * Labels and annotations are sorted by name; every string is interned
  * (intern.h), so 100k alerts sharing values cost little.  The alert holds
- * intern ids, not pointers, and 32-bit counts: a 10-pair alert is one
- * 128-byte block (48-byte header, 8 bytes a pair), where pointers and
- * `struct labels` took 240.  Read them through the accessors below; the
- * modules that take a `struct labels` (matchers, routes, silences, JSON)
- * get one from alert_labels_view(), a transient array of the pointers. */
+ * its values as intern ids (4 bytes, not an 8-byte pointer) and its names
+ * as a shared shape (alert_shape.h): a 10-pair alert is one 88-byte block
+ * (48-byte header, 4 bytes a pair), where pointers and `struct labels`
+ * took 240.  Read them through the accessors below; the modules that take
+ * a `struct labels` (matchers, routes, silences, JSON) get one from
+ * alert_labels_view(), a transient array of the pointers. */
 #ifndef ROUTER_ALERT_H
 #define ROUTER_ALERT_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "alert_shape.h"
 #include "buf.h"
 #include "intern.h"
 #include "labels.h"
@@ -39,13 +41,13 @@ struct alert {
     int64_t starts_at;     /* ns since epoch; 0 = unset */
     int64_t ends_at;       /* ns since epoch; 0 = unset (firing, no end) */
     int64_t updated_at;    /* server receive time; orders merges */
-    uint32_t refs;
-    uint32_t gen_url;      /* intern id; INTERN_EMPTY when absent */
-    uint32_t nlabels;
-    uint32_t nannots : 31;
+    uint32_t refs : 31;
     uint32_t timeout : 1;  /* ends_at was derived from resolve_timeout */
-    /* intern ids: name, value of each label, then of each annotation */
-    uint32_t kv[];
+    uint32_t gen_url;      /* intern id; INTERN_EMPTY when absent */
+    const struct alert_shape *shape; /* the names; shared */
+    /* intern ids: the value of each label, then of each annotation, in
+     * the order of the shape's names */
+    uint32_t vals[];
 };
 
 /* Builds a new alert (refs = 1) from transient strings, which are copied
@@ -124,32 +126,32 @@ void alert_view_deinit(struct alert_view *v);
 
 static inline size_t alert_nlabels(const struct alert *a)
 {
-    return a->nlabels;
+    return a->shape->nlabels;
 }
 
 static inline const char *alert_label_name(const struct alert *a, size_t i)
 {
-    return intern_str(a->kv[2 * i]);
+    return intern_str(a->shape->names[i]);
 }
 
 static inline const char *alert_label_value(const struct alert *a, size_t i)
 {
-    return intern_str(a->kv[2 * i + 1]);
+    return intern_str(a->vals[i]);
 }
 
 static inline size_t alert_nannots(const struct alert *a)
 {
-    return a->nannots;
+    return a->shape->nannots;
 }
 
 static inline const char *alert_annot_name(const struct alert *a, size_t i)
 {
-    return intern_str(a->kv[2 * ((size_t)a->nlabels + i)]);
+    return intern_str(a->shape->names[a->shape->nlabels + i]);
 }
 
 static inline const char *alert_annot_value(const struct alert *a, size_t i)
 {
-    return intern_str(a->kv[2 * ((size_t)a->nlabels + i) + 1]);
+    return intern_str(a->vals[a->shape->nlabels + i]);
 }
 
 static inline const char *alert_generator_url(const struct alert *a)

@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "intern.h"
 #include "mem.h"
 
 #define MAGIC "ARJ1"
@@ -107,16 +106,15 @@ void arec_put(struct buf *b, const struct alert *a)
     put_le(b, (uint64_t)a->ends_at, 8);
     put_le(b, (uint64_t)a->updated_at, 8);
     put_str(b, alert_generator_url(a));
-    /* labels then annotations, each as a count and its pairs: the ids run
-     * through both sets in that order */
-    size_t counts[2] = {alert_nlabels(a), alert_nannots(a)};
-    const uint32_t *kv = a->kv;
-    for (int k = 0; k < 2; k++) {
-        put_le(b, counts[k], 4);
-        for (size_t i = 0; i < counts[k]; i++, kv += 2) {
-            put_str(b, intern_str(kv[0]));
-            put_str(b, intern_str(kv[1]));
-        }
+    put_le(b, alert_nlabels(a), 4);
+    for (size_t i = 0; i < alert_nlabels(a); i++) {
+        put_str(b, alert_label_name(a, i));
+        put_str(b, alert_label_value(a, i));
+    }
+    put_le(b, alert_nannots(a), 4);
+    for (size_t i = 0; i < alert_nannots(a); i++) {
+        put_str(b, alert_annot_name(a, i));
+        put_str(b, alert_annot_value(a, i));
     }
     rec_end(b, at);
 }
