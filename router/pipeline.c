@@ -287,7 +287,8 @@ static size_t stage_silence(struct pipeline *p, struct alert **v, size_t n, int6
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
         struct alert_view lv;
-        bool muted = silence_store_mutes(p->env.silences, alert_labels_view(v[i], &lv), now, &p->sil);
+        bool muted =
+            silence_store_mutes(p->env.silences, alert_labels_view(v[i], &lv), now, &p->sil);
         alert_view_deinit(&lv);
         if (p->env.store)
             alert_store_set_silenced(p->env.store, v[i]->fingerprint, (const char *const *)p->sil.v,
