@@ -8,7 +8,7 @@
 # Both servers get the same flags (--config.file, --storage.path,
 # --web.listen-address on 127.0.0.1 and a random port), a fresh temp storage
 # dir and the same minimal config (one route, a receiver with no
-# integrations).  Runs alternate between the servers, and the order flips
+# integrations; the memory and notify runs add a webhook, see below).  Runs alternate between the servers, and the order flips
 # each repetition, so drift on this shared machine hits both alike.  Each
 # cell of the table is the median over repetitions:
 #
@@ -18,8 +18,13 @@
 #            the timed part only; alerts/s and request latency from loadgen.
 #            Then LAT_DUR seconds on one connection: the latency of one
 #            100-alert POST when nothing queues (not counted in CPU/alert).
-#   memory   fresh process; load 10k, then 50k, then 100k distinct active
-#            alerts; after each step wait 1 s, read VmRSS and VmHWM.
+#   memory   fresh process with a webhook that really sends (to bench/sink.py):
+#            one probe alert is routed to it and must arrive first, since
+#            alertrouter loads libcurl only with its first send and every
+#            real deployment sends; the other alerts go to the receiver
+#            without integrations.  Then load 10k, then 50k, then 100k
+#            distinct active alerts; after each step wait 1 s, read VmRSS
+#            and VmHWM.
 #   notify   fresh process with a webhook receiver and group_wait GROUP_WAIT;
 #            bench/latency.py POSTs LAT_GROUPS alerts, each opening a new
 #            group, and its sink times the webhook: overhead = receipt - POST
@@ -99,6 +104,31 @@ route:
   group_interval: 5m
   repeat_interval: 4h
 receivers:
+  - name: hook
+    webhook_configs:
+      - url: http://127.0.0.1:$1/hook
+        send_resolved: false
+EOF
+}
+
+# memory_config SINK_PORT: the memory run's config.  As config.yml, plus a
+# child route sending alertname=BenchProbe to a webhook at once (group_wait
+# 0s): the probe makes both servers send one notification before the first
+# reading, so alertrouter's RSS includes libcurl as in any deployment with
+# integrations, while the 100k measured alerts still meet no notifier.
+memory_config() {
+    cat >"$TMP/memory.yml" <<EOF
+route:
+  receiver: "null"
+  group_by: ["alertname"]
+  routes:
+    - receiver: hook
+      matchers: ['alertname="BenchProbe"']
+      group_wait: 0s
+      group_interval: 5m
+      repeat_interval: 4h
+receivers:
+  - name: "null"
   - name: hook
     webhook_configs:
       - url: http://127.0.0.1:$1/hook
@@ -224,10 +254,33 @@ for rep in $(seq "$REPS"); do
 done
 
 # ---- memory ---------------------------------------------------------------
+# One webhook sink for the whole section (bounded by its own --max-seconds);
+# each run's probe must show up in its count file within 5 s.
+MEM_SINK=$(free_port)
+: >"$TMP/sink.count"
+python3 "$here/sink.py" --port "$MEM_SINK" --count "$TMP/sink.count" --max-seconds 900 \
+    >>"$LOG" 2>&1 &
+PIDS+=("$!")
+i=0
+until curl -s -o /dev/null "http://127.0.0.1:$MEM_SINK/" || [ $i -ge 100 ]; do sleep 0.05; i=$((i + 1)); done
+memory_config "$MEM_SINK"
 for rep in $(seq "$MEM_REPS"); do
     for s in $(order "$rep"); do
-        start "$s" || { note "$(name "$s"): not ready, memory rep $rep skipped"; continue; }
+        CFG=$TMP/memory.yml
+        start "$s" || { CFG=$TMP/config.yml; note "$(name "$s"): not ready, memory rep $rep skipped"; continue; }
+        CFG=$TMP/config.yml
         echo "== memory $s rep $rep" >>"$LOG"
+        sent=$(wc -l <"$TMP/sink.count")
+        curl -fs -o /dev/null -X POST -H 'Content-Type: application/json' \
+            -d '[{"labels":{"alertname":"BenchProbe"}}]' "$SURL/api/v2/alerts"
+        i=0
+        while [ "$(wc -l <"$TMP/sink.count")" -le "$sent" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+        if [ "$(wc -l <"$TMP/sink.count")" -le "$sent" ]; then
+            note "$(name "$s"): memory rep $rep: the probe notification did not arrive within 5 s; skipped"
+            stop
+            continue
+        fi
+        echo "    probe notification received" >>"$LOG"
         prev=0
         for step in $MEM_STEPS; do
             add=$((step - prev))

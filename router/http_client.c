@@ -14,7 +14,10 @@
  * curl_multi_socket_action() is only ever called from those two libev
  * callbacks, never from inside curl's own callbacks (FINDINGS §2), and the
  * completion callbacks run after it has returned, so they may submit and
- * cancel freely. */
+ * cancel freely.
+ *
+ * libcurl itself is not linked: the first submission loads it through
+ * curl_dl.h (http_client_ready), and every call goes through that table. */
 #include "http_client.h"
 #include "http_client_internal.h"
 
@@ -25,6 +28,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "curl_dl.h"
 #include "log.h"
 #include "mem.h"
 
@@ -41,9 +45,9 @@ static void maybe_finish_drain(struct http_client *c);
 
 static void socket_action(struct http_client *c, curl_socket_t fd, int mask)
 {
-    CURLMcode rc = curl_multi_socket_action(c->multi, fd, mask, &c->running);
+    CURLMcode rc = curl_dl.multi_socket_action(c->multi, fd, mask, &c->running);
     if (rc != CURLM_OK)
-        log_error("curl_multi_socket_action failed", "err", curl_multi_strerror(rc));
+        log_error("curl_multi_socket_action failed", "err", curl_dl.multi_strerror(rc));
     check_done(c);
 }
 
@@ -80,7 +84,7 @@ static int on_curl_socket(CURL *easy, curl_socket_t fd, int what, void *userp, v
 
     if (what == CURL_POLL_REMOVE) {
         if (s) {
-            curl_multi_assign(c->multi, fd, NULL);
+            curl_dl.multi_assign(c->multi, fd, NULL);
             sock_unlink_free(c, s);
         }
         return 0;
@@ -94,7 +98,7 @@ static int on_curl_socket(CURL *easy, curl_socket_t fd, int what, void *userp, v
             c->socks->prev = s;
         c->socks = s;
         ev_io_init(&s->io, on_sock_ready, fd, events);
-        curl_multi_assign(c->multi, fd, s);
+        curl_dl.multi_assign(c->multi, fd, s);
     } else {
         ev_io_stop(c->loop, &s->io); /* ev_io_set needs a stopped watcher */
         ev_io_set(&s->io, fd, events);
@@ -211,7 +215,7 @@ static void build_error(struct http_request *r, struct http_result *res)
         else
             snprintf(code, sizeof code, "curl %d", res->curl_code);
         snprintf(res->error, sizeof res->error, "%s (%s) for %s%s%.*s",
-                 curl_easy_strerror((CURLcode)res->curl_code), code, r->peer, show ? ": " : "",
+                 curl_dl.easy_strerror((CURLcode)res->curl_code), code, r->peer, show ? ": " : "",
                  show ? (int)strcspn(detail, "\r\n") : 0, show ? detail : "");
     } else if (r->proto == HTTP_PROTO_HTTP && (res->status < 200 || res->status > 299)) {
         snprintf(res->error, sizeof res->error, "HTTP %ld from %s", res->status, r->peer);
@@ -229,7 +233,7 @@ static void complete(struct http_request *r, int code, bool cancelled)
     res.cancelled = cancelled;
     res.retry_after_ms = -1;
     long status = 0;
-    curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &status);
+    curl_dl.easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &status);
     res.status = status;
     if (r->proto == HTTP_PROTO_HTTP) {
         time_t now = time(NULL), server_now;
@@ -257,15 +261,15 @@ static void check_done(struct http_client *c)
 {
     CURLMsg *m;
     int left;
-    while ((m = curl_multi_info_read(c->multi, &left)) != NULL) {
+    while ((m = curl_dl.multi_info_read(c->multi, &left)) != NULL) {
         if (m->msg != CURLMSG_DONE)
             continue;
         struct http_request *r = NULL;
         CURL *easy = m->easy_handle;
         int code = (int)m->data.result;
-        curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&r);
+        curl_dl.easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&r);
         /* m is invalid after remove_handle; everything needed is copied. */
-        curl_multi_remove_handle(c->multi, easy);
+        curl_dl.multi_remove_handle(c->multi, easy);
         req_unlink(r);
         complete(r, code, false);
     }
@@ -278,7 +282,7 @@ static void abort_all(struct http_client *c)
     /* Always take the head: a callback may cancel other requests. */
     while (c->reqs) {
         struct http_request *r = c->reqs;
-        curl_multi_remove_handle(c->multi, r->easy);
+        curl_dl.multi_remove_handle(c->multi, r->easy);
         req_unlink(r);
         complete(r, CURLE_ABORTED_BY_CALLBACK, true);
     }
@@ -338,26 +342,6 @@ struct http_client *http_client_new(struct ev_loop *loop)
     const char *f = getenv("SSL_CERT_FILE"), *d = getenv("SSL_CERT_DIR");
     c->trust_file = f && *f ? xstrdup(f) : NULL;
     c->trust_dir = d && *d ? xstrdup(d) : NULL;
-    c->multi = curl_multi_init();
-    if (c->multi == NULL) {
-        /* Only fails on allocation: the OOM policy applies. */
-        fprintf(stderr, "alertrouter: curl_multi_init failed\n");
-        abort();
-    }
-    curl_multi_setopt(c->multi, CURLMOPT_SOCKETFUNCTION, on_curl_socket);
-    curl_multi_setopt(c->multi, CURLMOPT_SOCKETDATA, c);
-    curl_multi_setopt(c->multi, CURLMOPT_TIMERFUNCTION, on_curl_timer);
-    curl_multi_setopt(c->multi, CURLMOPT_TIMERDATA, c);
-    curl_multi_setopt(c->multi, CURLMOPT_MAXCONNECTS, MAX_CONNECTS);
-    /* TLS sessions are cached per easy handle unless shared; sharing them
-     * lets a new connection to Slack resume instead of doing a full
-     * handshake.  One thread: no lock callbacks needed. */
-    c->share = curl_share_init();
-    if (c->share == NULL) {
-        fprintf(stderr, "alertrouter: curl_share_init failed\n");
-        abort();
-    }
-    curl_share_setopt(c->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
     ev_init(&c->timer, on_curl_timeout);
     c->timer.data = c;
     ev_init(&c->drain_deadline, on_drain_deadline);
@@ -365,6 +349,50 @@ struct http_client *http_client_new(struct ev_loop *loop)
     ev_init(&c->drain_notify, on_drain_notify);
     c->drain_notify.data = c;
     return c;
+}
+
+/* The first submission loads libcurl (curl_dl.h) and makes the multi and
+ * share handles.  That blocks the loop once, for the time logged here
+ * (a few ms: mapping libcurl's dependencies and initialising OpenSSL). */
+int http_client_ready(struct http_client *c, struct errbuf *err)
+{
+    if (c->multi)
+        return 0;
+    bool first_load = !curl_dl_loaded();
+    ev_tstamp t0 = ev_time();
+    if (curl_dl_load(err) < 0) {
+        if (!c->load_failure_logged)
+            log_error("Cannot send notifications", "err", err->msg);
+        c->load_failure_logged = true;
+        return -1;
+    }
+    c->multi = curl_dl.multi_init();
+    if (c->multi == NULL) {
+        /* Only fails on allocation: the OOM policy applies. */
+        fprintf(stderr, "alertrouter: curl_multi_init failed\n");
+        abort();
+    }
+    curl_dl.multi_setopt(c->multi, CURLMOPT_SOCKETFUNCTION, on_curl_socket);
+    curl_dl.multi_setopt(c->multi, CURLMOPT_SOCKETDATA, c);
+    curl_dl.multi_setopt(c->multi, CURLMOPT_TIMERFUNCTION, on_curl_timer);
+    curl_dl.multi_setopt(c->multi, CURLMOPT_TIMERDATA, c);
+    curl_dl.multi_setopt(c->multi, CURLMOPT_MAXCONNECTS, MAX_CONNECTS);
+    /* TLS sessions are cached per easy handle unless shared; sharing them
+     * lets a new connection to Slack resume instead of doing a full
+     * handshake.  One thread: no lock callbacks needed. */
+    c->share = curl_dl.share_init();
+    if (c->share == NULL) {
+        fprintf(stderr, "alertrouter: curl_share_init failed\n");
+        abort();
+    }
+    curl_dl.share_setopt(c->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+    if (first_load) {
+        char ms[32];
+        snprintf(ms, sizeof ms, "%.1f", (ev_time() - t0) * 1e3);
+        log_info("Loaded libcurl", "version", curl_dl.version_info(CURLVERSION_NOW)->version,
+                 "took_ms", ms);
+    }
+    return 0;
 }
 
 void http_client_free(struct http_client *c)
@@ -376,8 +404,10 @@ void http_client_free(struct http_client *c)
     c->freeing = true;
     /* Closing cached connections calls on_curl_socket (REMOVE) and maybe
      * on_curl_timer, so the watchers are stopped only afterwards. */
-    curl_multi_cleanup(c->multi);
-    curl_share_cleanup(c->share);
+    if (c->multi) {
+        curl_dl.multi_cleanup(c->multi);
+        curl_dl.share_cleanup(c->share);
+    }
     ev_timer_stop(c->loop, &c->timer);
     ev_timer_stop(c->loop, &c->drain_deadline);
     ev_timer_stop(c->loop, &c->drain_notify);
@@ -398,7 +428,7 @@ size_t http_client_pending(const struct http_client *c)
 void http_client_start(struct http_client *c, struct http_request *r)
 {
     r->t0 = ev_time();
-    CURLMcode rc = curl_multi_add_handle(c->multi, r->easy);
+    CURLMcode rc = curl_dl.multi_add_handle(c->multi, r->easy);
     /* Fails only for a handle already added or on OOM: both impossible
      * here, since every request has a fresh easy handle. */
     ROUTER_ASSERT(rc == CURLM_OK);
@@ -413,7 +443,7 @@ void http_client_cancel(struct http_client *c, struct http_request *r)
 {
     if (r == NULL || r->completing)
         return;
-    curl_multi_remove_handle(c->multi, r->easy);
+    curl_dl.multi_remove_handle(c->multi, r->easy);
     req_unlink(r);
     http_request_free(r);
     maybe_finish_drain(c);

@@ -112,7 +112,9 @@ struct http_request; /* a submitted request; see http_client_cancel() */
 typedef void http_done_fn(void *arg, const struct http_result *r);
 typedef void http_drained_fn(void *arg);
 
-/* Creates the client on `loop`.  curl_global_init() must have run.
+/* Creates the client on `loop`.  libcurl is not touched until the first
+ * submission, which loads it (curl_dl.h); if it cannot be loaded, that and
+ * every later submission fails with the reason in *err.
  * SSL_CERT_FILE and SSL_CERT_DIR are read here, once: when set (and not
  * empty) they replace the system's CA bundle file and CA directory for
  * every request without a tls.ca_file, as they do for Go programs such as
@@ -126,7 +128,8 @@ void http_client_free(struct http_client *c);
 
 /* Starts an HTTP request.  Returns the request (valid until its callback
  * returns, or until cancelled), or NULL with *err set when the options are
- * invalid (no URL, bad header, non-http scheme) or the client is draining;
+ * invalid (no URL, bad header, non-http scheme), the client is draining or
+ * libcurl cannot be loaded;
  * then the callback will never be called. */
 struct http_request *http_client_submit(struct http_client *c, const struct http_request_opts *o,
                                         http_done_fn *done, void *arg, struct errbuf *err);

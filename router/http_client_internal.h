@@ -7,6 +7,7 @@
 #include <curl/curl.h>
 
 #include "buf.h"
+#include "curl_dl.h"
 #include "http_client.h"
 
 #define MAX_CONNECTS 64L  /* idle connections kept for reuse (Slack, Teams) */
@@ -42,8 +43,9 @@ struct http_request {
 
 struct http_client {
     struct ev_loop *loop;
-    CURLM *multi;
+    CURLM *multi;              /* NULL until the first submission */
     CURLSH *share;             /* TLS session cache shared by all transfers */
+    bool load_failure_logged;  /* libcurl could not be loaded; said once */
     ev_timer timer;            /* curl's one timeout */
     struct http_request *reqs; /* in flight */
     size_t pending;
@@ -66,6 +68,10 @@ struct http_client {
 struct http_request *http_request_new(struct http_client *c, enum http_proto proto, const char *url,
                                       http_done_fn *done, void *arg);
 void http_request_free(struct http_request *r); /* accepts NULL */
+
+/* http_client.c: loads libcurl and makes the multi handle unless done
+ * already; -1 with *err set if libcurl cannot be loaded (logged once). */
+int http_client_ready(struct http_client *c, struct errbuf *err);
 
 /* http_client.c: hands a configured request to the multi handle. */
 void http_client_start(struct http_client *c, struct http_request *r);

@@ -98,21 +98,21 @@ struct http_request *http_request_new(struct http_client *c, enum http_proto pro
     http_client_redact_url(url, r->peer, sizeof r->peer);
     buf_init(&r->resp, 0);
     r->resp_cap = HTTP_BODY_CAP_DEFAULT;
-    r->easy = curl_easy_init();
+    r->easy = curl_dl.easy_init();
     if (r->easy == NULL) {
         /* curl_easy_init only fails on allocation: the OOM policy applies. */
         fprintf(stderr, "alertrouter: curl_easy_init failed\n");
         abort();
     }
     CURL *e = r->easy;
-    curl_easy_setopt(e, CURLOPT_PRIVATE, r);
-    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, r->curl_err);
-    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(e, CURLOPT_SHARE, c->share);
-    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(e, CURLOPT_WRITEDATA, r);
-    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(e, CURLOPT_HEADERDATA, r);
+    curl_dl.easy_setopt(e, CURLOPT_PRIVATE, r);
+    curl_dl.easy_setopt(e, CURLOPT_ERRORBUFFER, r->curl_err);
+    curl_dl.easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_dl.easy_setopt(e, CURLOPT_SHARE, c->share);
+    curl_dl.easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+    curl_dl.easy_setopt(e, CURLOPT_WRITEDATA, r);
+    curl_dl.easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+    curl_dl.easy_setopt(e, CURLOPT_HEADERDATA, r);
     return r;
 }
 
@@ -121,9 +121,9 @@ void http_request_free(struct http_request *r)
     if (r == NULL)
         return;
     if (r->easy)
-        curl_easy_cleanup(r->easy);
-    curl_slist_free_all(r->headers);
-    curl_slist_free_all(r->connect_to);
+        curl_dl.easy_cleanup(r->easy);
+    curl_dl.slist_free_all(r->headers);
+    curl_dl.slist_free_all(r->connect_to);
     free(r->body);
     buf_deinit(&r->resp);
     free(r->url);
@@ -138,9 +138,9 @@ void http_request_free(struct http_request *r)
  * it rejects) into a message naming the option. */
 #define SETOPT(e, opt, val, err)                                                                   \
     do {                                                                                           \
-        CURLcode rc_ = curl_easy_setopt((e), (opt), (val));                                        \
+        CURLcode rc_ = curl_dl.easy_setopt((e), (opt), (val));                                        \
         if (rc_ != CURLE_OK) {                                                                     \
-            errbuf_set((err), "libcurl refused %s: %s", #opt, curl_easy_strerror(rc_));            \
+            errbuf_set((err), "libcurl refused %s: %s", #opt, curl_dl.easy_strerror(rc_));            \
             return -1;                                                                             \
         }                                                                                          \
     } while (0)
@@ -149,9 +149,9 @@ void http_request_free(struct http_request *r)
 static int set_opt_str(CURL *e, CURLoption opt, const void *val, const char *name,
                        struct errbuf *err)
 {
-    CURLcode rc = curl_easy_setopt(e, opt, val);
+    CURLcode rc = curl_dl.easy_setopt(e, opt, val);
     if (rc != CURLE_OK) {
-        errbuf_set(err, "libcurl refused %s: %s", name, curl_easy_strerror(rc));
+        errbuf_set(err, "libcurl refused %s: %s", name, curl_dl.easy_strerror(rc));
         return -1;
     }
     return 0;
@@ -234,14 +234,14 @@ static int set_url(struct http_request *r, const char *url, const char *server_n
 {
     int ret = -1;
     char *scheme = NULL, *host = NULL, *port = NULL, *newurl = NULL;
-    CURLU *u = curl_url();
+    CURLU *u = curl_dl.url();
     if (u == NULL) {
         fprintf(stderr, "alertrouter: curl_url failed\n");
         abort();
     }
-    if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
-        curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
-        curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK || host[0] == '\0') {
+    if (curl_dl.url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+        curl_dl.url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+        curl_dl.url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK || host[0] == '\0') {
         errbuf_set(err, "invalid URL %s", r->peer);
         goto out;
     }
@@ -262,20 +262,20 @@ static int set_url(struct http_request *r, const char *url, const char *server_n
             errbuf_set(err, "invalid TLS server_name \"%s\"", server_name);
             goto out;
         }
-    bool explicit_port = curl_url_get(u, CURLUPART_PORT, &port, 0) == CURLUE_OK;
-    if (!explicit_port && curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) != CURLUE_OK) {
+    bool explicit_port = curl_dl.url_get(u, CURLUPART_PORT, &port, 0) == CURLUE_OK;
+    if (!explicit_port && curl_dl.url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) != CURLUE_OK) {
         errbuf_set(err, "no port for %s", r->peer);
         goto out;
     }
-    if (curl_url_set(u, CURLUPART_HOST, server_name, 0) != CURLUE_OK ||
-        curl_url_get(u, CURLUPART_URL, &newurl, 0) != CURLUE_OK) {
+    if (curl_dl.url_set(u, CURLUPART_HOST, server_name, 0) != CURLUE_OK ||
+        curl_dl.url_get(u, CURLUPART_URL, &newurl, 0) != CURLUE_OK) {
         errbuf_set(err, "invalid TLS server_name \"%s\"", server_name);
         goto out;
     }
     char line[512];
     snprintf(line, sizeof line, "%s:%s:%s:%s", server_name, port, host, port);
     /* CURLOPT_CONNECT_TO does not copy its list: it lives in the request. */
-    r->connect_to = curl_slist_append(NULL, line);
+    r->connect_to = curl_dl.slist_append(NULL, line);
     if (set_opt_str(r->easy, CURLOPT_CONNECT_TO, r->connect_to, "CURLOPT_CONNECT_TO", err) < 0 ||
         set_opt_str(r->easy, CURLOPT_URL, newurl, "CURLOPT_URL", err) < 0)
         goto out;
@@ -284,15 +284,15 @@ static int set_url(struct http_request *r, const char *url, const char *server_n
             snprintf(line, sizeof line, "Host: %s:%s", host, port);
         else
             snprintf(line, sizeof line, "Host: %s", host);
-        r->headers = curl_slist_append(r->headers, line);
+        r->headers = curl_dl.slist_append(r->headers, line);
     }
     ret = 0;
 out:
-    curl_free(scheme);
-    curl_free(host);
-    curl_free(port);
-    curl_free(newurl);
-    curl_url_cleanup(u);
+    curl_dl.free(scheme);
+    curl_dl.free(host);
+    curl_dl.free(port);
+    curl_dl.free(newurl);
+    curl_dl.url_cleanup(u);
     return ret;
 }
 
@@ -329,7 +329,7 @@ static int set_auth(struct http_request *r, const struct http_request_opts *o, s
         }
         struct buf line = BUF_INIT;
         buf_printf(&line, "Authorization: %s %s", type, o->authorization_credentials);
-        r->headers = curl_slist_append(r->headers, buf_str(&line));
+        r->headers = curl_dl.slist_append(r->headers, buf_str(&line));
         buf_deinit(&line);
         r->secret2 = xstrdup(o->authorization_credentials);
     }
@@ -376,13 +376,13 @@ static int setup_http(struct http_request *r, const struct http_request_opts *o,
             errbuf_set(err, "invalid header line (want \"Name: value\", no CR/LF)");
             return -1;
         }
-        r->headers = curl_slist_append(r->headers, *h);
+        r->headers = curl_dl.slist_append(r->headers, *h);
     }
     if (set_auth(r, o, err) < 0)
         return -1;
     /* No "Expect: 100-continue": a receiver that ignores it costs each large
      * POST a one-second stall, and Go's client does not send it either. */
-    r->headers = curl_slist_append(r->headers, "Expect:");
+    r->headers = curl_dl.slist_append(r->headers, "Expect:");
     SETOPT(e, CURLOPT_HTTPHEADER, r->headers, err);
     if (set_body(r, method, o->body != NULL, err) < 0)
         return -1;
@@ -420,6 +420,10 @@ struct http_request *http_client_submit(struct http_client *c, const struct http
     }
     if (o->url == NULL || o->url[0] == '\0') {
         errbuf_set(err, "no URL");
+        free(owned);
+        return NULL;
+    }
+    if (http_client_ready(c, err) < 0) {
         free(owned);
         return NULL;
     }
@@ -498,7 +502,7 @@ static int setup_smtp(struct http_request *r, const struct http_smtp_opts *o, st
             errbuf_set(err, "invalid recipient address");
             return -1;
         }
-        r->headers = curl_slist_append(r->headers, *a);
+        r->headers = curl_dl.slist_append(r->headers, *a);
     }
     if (set_url(r, o->url, o->tls.server_name, schemes, err) < 0)
         return -1;
@@ -567,6 +571,10 @@ struct http_request *http_client_submit_smtp(struct http_client *c, const struct
     }
     if (o->url == NULL || o->url[0] == '\0' || o->payload == NULL) {
         errbuf_set(err, o->payload ? "no URL" : "no message");
+        free(owned);
+        return NULL;
+    }
+    if (http_client_ready(c, err) < 0) {
         free(owned);
         return NULL;
     }

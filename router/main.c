@@ -2,9 +2,9 @@
  *
  * Start-up order lives here and nowhere else (STYLE.md 2.7): ignore SIGPIPE,
  * global library init, create the loop, load the config, start the
- * outbound client, the stores, then the HTTP server.  Everything after that
+ * outbound client, the stores, then the HTTP server.  libcurl is not among
+ * them: the outbound client loads it on its first send (curl_dl.h).  Everything after that
  * runs on the one libev loop; nothing blocks it. */
-#include <curl/curl.h>
 #include <ev.h>
 #include <jansson.h>
 #include <microhttpd.h>
@@ -27,6 +27,7 @@
 #include "api_v2.h"
 #include "buf.h"
 #include "config.h"
+#include "curl_dl.h"
 #include "envtmpl.h"
 #include "flags.h"
 #include "http_listen.h"
@@ -39,7 +40,16 @@
 
 static void print_version(void)
 {
-    curl_version_info_data *cv = curl_version_info(CURLVERSION_NOW);
+    /* The one place besides the first send that loads libcurl (curl_dl.h):
+     * a bug report should name the library that will really be used. */
+    struct errbuf err;
+    char curl[sizeof err.msg + 64];
+    if (curl_dl_load(&err) == 0) {
+        curl_version_info_data *cv = curl_dl.version_info(CURLVERSION_NOW);
+        snprintf(curl, sizeof curl, "%s (%s)", cv->version, cv->ssl_version);
+    } else {
+        snprintf(curl, sizeof curl, "unusable: %s", err.msg);
+    }
     char pcre[64] = "";
     pcre2_config(PCRE2_CONFIG_VERSION, pcre);
     printf("alertrouter, version %s (revision: %s)\n", AR_VERSION, AR_REVISION);
@@ -47,10 +57,11 @@ static void print_version(void)
     printf("  compiler:         %s\n", __VERSION__);
     printf("  libev:            %d.%d\n", ev_version_major(), ev_version_minor());
     printf("  libmicrohttpd:    %s\n", MHD_get_version());
-    printf("  libcurl:          %s (%s)\n", cv->version, cv->ssl_version ? cv->ssl_version : "no TLS");
+    printf("  libcurl:          %s\n", curl);
     printf("  jansson:          %s\n", jansson_version_str());
     printf("  libyaml:          %s\n", yaml_get_version_string());
     printf("  pcre2:            %s\n", pcre);
+    curl_dl_cleanup();
 }
 
 /* ROUTER_STRICT=1, ROUTER_RENDER_ONLY=1 (also "true", "yes"). */
@@ -631,10 +642,6 @@ int main(int argc, char **argv)
 
     signal(SIGPIPE, SIG_IGN);
     raise_fd_limit(fl.max_connections);
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-        log_error("curl_global_init failed");
-        return 1;
-    }
     json_object_seed(0);
 
     struct daemon d = {.fl = &fl};
@@ -715,7 +722,7 @@ int main(int argc, char **argv)
     router_free(d.router);
     api_free(d.api);
     close_stores(&d);
-    curl_global_cleanup();
+    curl_dl_cleanup();
     log_info("stopped");
     return 0;
 }

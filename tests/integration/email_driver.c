@@ -25,6 +25,7 @@
 #include <curl/curl.h>
 
 #include "config.h"
+#include "curl_dl.h"
 #include "http_client.h"
 #include "log.h"
 #include "mem.h"
@@ -140,7 +141,6 @@ int main(int argc, char **argv)
     }
     signal(SIGPIPE, SIG_IGN);
     log_set_level("debug");
-    curl_global_init(CURL_GLOBAL_DEFAULT);
     loop = ev_default_loop(0);
     struct http_client *client = http_client_new(loop);
     ev_timer_init(&safety, on_safety, 1., 0.);
@@ -286,6 +286,6 @@ int main(int argc, char **argv)
     alert_unref(al[1]);
     config_free(cfg);
     http_client_free(client);
-    curl_global_cleanup();
+    curl_dl_cleanup();
     return driver_finish("ok");
 }

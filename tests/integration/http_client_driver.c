@@ -20,6 +20,7 @@
 #include <string.h>
 #include <curl/curl.h>
 
+#include "curl_dl.h"
 #include "http_client.h"
 #include "mem.h"
 
@@ -723,7 +724,6 @@ int main(int argc, char **argv)
         return 2;
     }
     signal(SIGPIPE, SIG_IGN);
-    curl_global_init(CURL_GLOBAL_DEFAULT);
     loop = ev_default_loop(0);
     client = http_client_new(loop);
     ev_timer_init(&heartbeat, on_beat, 0.010, 0.010);
@@ -782,6 +782,6 @@ int main(int argc, char **argv)
     ev_timer_stop(loop, &heartbeat);
     http_client_free(client);
     ev_loop_destroy(loop);
-    curl_global_cleanup();
+    curl_dl_cleanup();
     return driver_finish("PASS");
 }

@@ -23,6 +23,7 @@
 #include <curl/curl.h>
 
 #include "config.h"
+#include "curl_dl.h"
 #include "http_client.h"
 #include "mem.h"
 #include "metrics.h"
@@ -161,7 +162,6 @@ int main(int argc, char **argv)
         return 2;
     }
     signal(SIGPIPE, SIG_IGN);
-    curl_global_init(CURL_GLOBAL_DEFAULT);
     loop = ev_default_loop(0);
     client = http_client_new(loop);
     ev_timer_init(&safety, on_safety, 1., 0.);
@@ -321,6 +321,6 @@ int main(int argc, char **argv)
     alert_unref(al[1]);
     config_free(cfg);
     http_client_free(client);
-    curl_global_cleanup();
+    curl_dl_cleanup();
     return driver_finish("ok");
 }

@@ -28,6 +28,7 @@
 #include <curl/curl.h>
 
 #include "config.h"
+#include "curl_dl.h"
 #include "http_client.h"
 #include "log.h"
 #include "mem.h"
@@ -163,7 +164,6 @@ int main(int argc, char **argv)
     }
     signal(SIGPIPE, SIG_IGN);
     log_set_level("debug");
-    curl_global_init(CURL_GLOBAL_DEFAULT);
     loop = ev_default_loop(0);
     client = http_client_new(loop);
     ev_timer_init(&safety, on_safety, 1., 0.);
@@ -336,6 +336,6 @@ int main(int argc, char **argv)
     tmpl_set_free(tmpl);
     config_free(cfg);
     http_client_free(client);
-    curl_global_cleanup();
+    curl_dl_cleanup();
     return driver_finish("ok");
 }

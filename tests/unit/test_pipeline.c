@@ -71,7 +71,6 @@ static void on_timeout(EV_P_ ev_timer *w, int revents)
 static void fx_init(struct fx *f, const char *route_extra)
 {
     memset(f, 0, sizeof *f);
-    curl_global_init(CURL_GLOBAL_DEFAULT);
     f->loop = ev_loop_new(EVFLAG_AUTO);
     struct http_server_opts o = {.listen_address = "127.0.0.1:0",
                                  .route_prefix = "",
