@@ -1,11 +1,11 @@
 /* alert.c -- see alert.h.
  *
- * One allocation per alert: the struct and its label and annotation arrays
- * (the `kv` tail).  With interned strings, a typical alert (8 labels, 2
- * annotations) costs one 240-byte block plus whatever strings only it
- * uses; that is what keeps 100k alerts within the memory budget.  The
- * block comes from the slab (slab.h): malloc would round it up to a
- * 256-byte chunk. */
+ * One allocation per alert: the struct and its value ids (the `vals`
+ * tail); the names are in the shared shape.  With interned strings, a
+ * typical alert (8 labels, 2 annotations) costs one 88-byte block plus
+ * whatever strings only it uses; that is what keeps 100k alerts within the
+ * memory budget.  The block comes from the slab (slab.h): malloc would
+ * round it up to a 96-byte chunk. */
 #include "alert.h"
 
 #include <stdlib.h>
@@ -65,21 +65,27 @@ static size_t dedupe(const struct label *in, size_t n, struct pair_idx *tmp, boo
     return out;
 }
 
-static size_t alert_size(size_t nl, size_t na)
+_Static_assert(sizeof(struct alert) == 48, "struct alert header grew");
+
+#define REFS_MAX ((UINT32_C(1) << 31) - 1)
+
+static size_t alert_size(size_t n)
 {
-    return sizeof(struct alert) + (nl + na) * sizeof(struct label);
+    return sizeof(struct alert) + n * sizeof(uint32_t);
 }
 
-static struct alert *alloc_alert(size_t nl, size_t na)
+static size_t alert_npairs(const struct alert *a)
 {
-    size_t sz = alert_size(nl, na);
+    return (size_t)a->shape->nlabels + a->shape->nannots;
+}
+
+/* A zeroed alert for n values (refs = 1, no shape yet). */
+static struct alert *alloc_alert(size_t n)
+{
+    size_t sz = alert_size(n);
     struct alert *a = slab_alloc(slab_global(), sz);
     memset(a, 0, sz);
     a->refs = 1;
-    a->labels.n = nl;
-    a->labels.v = a->kv;
-    a->annotations.n = na;
-    a->annotations.v = a->kv + nl;
     return a;
 }
 
@@ -89,6 +95,7 @@ struct alert *alert_new(const struct label *labels, size_t nlabels, const struct
     /* Scratch space on the stack for the usual small sets. */
     struct pair_idx tmp_small[32];
     struct label lv_small[32];
+    uint32_t names_small[64];
     size_t nmax = nlabels > nannots ? nlabels : nannots;
     struct pair_idx *tmp = nmax <= 32 ? tmp_small : xmalloc(nmax * sizeof *tmp);
     size_t nl = dedupe(labels, nlabels, tmp, true);
@@ -97,34 +104,38 @@ struct alert *alert_new(const struct label *labels, size_t nlabels, const struct
     for (size_t i = 0; i < nl; i++)
         lv[i] = *tmp[i].l;
     size_t na = dedupe(annots, nannots, tmp, false);
+    uint32_t *names = nl + na <= 64 ? names_small : xmalloc((nl + na) * sizeof *names);
 
-    struct alert *a = alloc_alert(nl, na);
+    struct alert *a = alloc_alert(nl + na);
     for (size_t i = 0; i < nl; i++) {
-        a->labels.v[i].name = intern(lv[i].name);
-        a->labels.v[i].value = intern(lv[i].value);
+        names[i] = intern_id(lv[i].name);
+        a->vals[i] = intern_id(lv[i].value);
     }
     for (size_t i = 0; i < na; i++) {
-        a->annotations.v[i].name = intern(tmp[i].l->name);
-        a->annotations.v[i].value = intern(tmp[i].l->value);
+        names[nl + i] = intern_id(tmp[i].l->name);
+        a->vals[nl + i] = intern_id(tmp[i].l->value);
     }
+    a->shape = alert_shape_get(names, nl, na);
+    struct labels ls = {nl, lv};
+    a->fingerprint = labels_fingerprint(&ls);
+    if (names != names_small)
+        free(names);
     if (lv != lv_small)
         free(lv);
     if (tmp != tmp_small)
         free(tmp);
-    a->generator_url = intern(generator_url ? generator_url : "");
-    a->fingerprint = labels_fingerprint(&a->labels);
+    a->gen_url = intern_id(generator_url ? generator_url : "");
     return a;
 }
 
 struct alert *alert_dup(const struct alert *src)
 {
-    struct alert *a = alloc_alert(src->labels.n, src->annotations.n);
-    size_t n = src->labels.n + src->annotations.n;
-    for (size_t i = 0; i < n; i++) {
-        a->kv[i].name = intern_ref(src->kv[i].name);
-        a->kv[i].value = intern_ref(src->kv[i].value);
-    }
-    a->generator_url = intern_ref(src->generator_url);
+    size_t n = alert_npairs(src);
+    struct alert *a = alloc_alert(n);
+    a->shape = alert_shape_ref(src->shape);
+    for (size_t i = 0; i < n; i++)
+        a->vals[i] = intern_id_ref(src->vals[i]);
+    a->gen_url = intern_id_ref(src->gen_url);
     a->timeout = src->timeout;
     a->fingerprint = src->fingerprint;
     a->starts_at = src->starts_at;
@@ -135,7 +146,7 @@ struct alert *alert_dup(const struct alert *src)
 
 struct alert *alert_ref(struct alert *a)
 {
-    ROUTER_ASSERT(a->refs > 0 && a->refs < UINT32_MAX);
+    ROUTER_ASSERT(a->refs > 0 && a->refs < REFS_MAX);
     a->refs++;
     return a;
 }
@@ -147,13 +158,66 @@ void alert_unref(struct alert *a)
     ROUTER_ASSERT(a->refs > 0);
     if (--a->refs > 0)
         return;
-    size_t n = a->labels.n + a->annotations.n;
+    size_t n = alert_npairs(a);
+    for (size_t i = 0; i < n; i++)
+        intern_id_unref(a->vals[i]);
+    intern_id_unref(a->gen_url);
+    alert_shape_unref(a->shape);
+    slab_release(slab_global(), a, alert_size(n));
+}
+
+/* ---- reading ------------------------------------------------------------ */
+
+/* Linear, like labels_get: sets are small, and a miss would cost a binary
+ * search as many string compares. */
+static const char *find(const struct alert *a, size_t from, size_t n, const char *name)
+{
+    const uint32_t *names = a->shape->names + from;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(intern_str(names[i]), name) == 0)
+            return intern_str(a->vals[from + i]);
+    return NULL;
+}
+
+const char *alert_label_get(const struct alert *a, const char *name)
+{
+    return find(a, 0, a->shape->nlabels, name);
+}
+
+const char *alert_annot_get(const struct alert *a, const char *name)
+{
+    return find(a, a->shape->nlabels, a->shape->nannots, name);
+}
+
+static const struct labels *view(const struct alert *a, size_t from, size_t n,
+                                 struct alert_view *v)
+{
+    v->heap = n > ALERT_VIEW_INLINE ? xmalloc(n * sizeof *v->heap) : NULL;
+    struct label *out = v->heap ? v->heap : v->inl;
+    const uint32_t *names = a->shape->names + from, *vals = a->vals + from;
     for (size_t i = 0; i < n; i++) {
-        intern_unref(a->kv[i].name);
-        intern_unref(a->kv[i].value);
+        out[i].name = intern_str(names[i]);
+        out[i].value = intern_str(vals[i]);
     }
-    intern_unref(a->generator_url);
-    slab_release(slab_global(), a, alert_size(a->labels.n, a->annotations.n));
+    v->ls.n = n;
+    v->ls.v = out;
+    return &v->ls;
+}
+
+const struct labels *alert_labels_view(const struct alert *a, struct alert_view *v)
+{
+    return view(a, 0, a->shape->nlabels, v);
+}
+
+const struct labels *alert_annots_view(const struct alert *a, struct alert_view *v)
+{
+    return view(a, a->shape->nlabels, a->shape->nannots, v);
+}
+
+void alert_view_deinit(struct alert_view *v)
+{
+    free(v->heap);
+    v->heap = NULL;
 }
 
 void alert_normalize(struct alert *a, int64_t now, int64_t resolve_timeout)
@@ -196,13 +260,18 @@ int alert_validate(const struct alert *a, struct errbuf *err)
         errbuf_set(err, "start time must be before end time");
         return -1;
     }
-    if (validate_set(&a->labels, "invalid label set", err) < 0)
+    struct alert_view v;
+    int rc = validate_set(alert_labels_view(a, &v), "invalid label set", err);
+    alert_view_deinit(&v);
+    if (rc < 0)
         return -1;
-    if (a->labels.n == 0) {
+    if (alert_nlabels(a) == 0) {
         errbuf_set(err, "at least one label pair required");
         return -1;
     }
-    return validate_set(&a->annotations, "invalid annotations", err);
+    rc = validate_set(alert_annots_view(a, &v), "invalid annotations", err);
+    alert_view_deinit(&v);
+    return rc;
 }
 
 bool alert_resolved(const struct alert *a, int64_t now)

@@ -105,14 +105,16 @@ void arec_put(struct buf *b, const struct alert *a)
     put_le(b, (uint64_t)a->starts_at, 8);
     put_le(b, (uint64_t)a->ends_at, 8);
     put_le(b, (uint64_t)a->updated_at, 8);
-    put_str(b, a->generator_url);
-    const struct labels *sets[2] = {&a->labels, &a->annotations};
-    for (int k = 0; k < 2; k++) {
-        put_le(b, sets[k]->n, 4);
-        for (size_t i = 0; i < sets[k]->n; i++) {
-            put_str(b, sets[k]->v[i].name);
-            put_str(b, sets[k]->v[i].value);
-        }
+    put_str(b, alert_generator_url(a));
+    put_le(b, alert_nlabels(a), 4);
+    for (size_t i = 0; i < alert_nlabels(a); i++) {
+        put_str(b, alert_label_name(a, i));
+        put_str(b, alert_label_value(a, i));
+    }
+    put_le(b, alert_nannots(a), 4);
+    for (size_t i = 0; i < alert_nannots(a); i++) {
+        put_str(b, alert_annot_name(a, i));
+        put_str(b, alert_annot_value(a, i));
     }
     rec_end(b, at);
 }
@@ -228,7 +230,7 @@ static struct alert *dec_put(struct reader *r)
         a->ends_at = ends;
         a->updated_at = updated;
         /* the labels must still hash to the recorded identity */
-        if (a->fingerprint != fp || a->labels.n != nl) {
+        if (a->fingerprint != fp || alert_nlabels(a) != nl) {
             alert_unref(a);
             a = NULL;
         }

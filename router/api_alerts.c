@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "goquote.h"
+#include "intern.h"
 #include "log.h"
 #include "mem.h"
 #include "metrics.h"
@@ -407,12 +408,13 @@ static size_t canonical(const struct label *in, size_t n, bool drop_empty, struc
     return k;
 }
 
-static bool same_set(const struct labels *stored, const struct label *v, size_t n)
+/* Whether the n name and value ids from position `from` of the stored
+ * alert spell the n pairs of v. */
+static bool same_set(const struct alert *stored, size_t from, const struct label *v, size_t n)
 {
-    if (stored->n != n)
-        return false;
+    const uint32_t *names = stored->shape->names + from, *vals = stored->vals + from;
     for (size_t i = 0; i < n; i++)
-        if (strcmp(stored->v[i].name, v[i].name) || strcmp(stored->v[i].value, v[i].value))
+        if (strcmp(intern_str(names[i]), v[i].name) || strcmp(intern_str(vals[i]), v[i].value))
             return false;
     return true;
 }
@@ -438,8 +440,9 @@ static struct alert *build_alert(struct api *a, const struct api_alerts_body *d,
     if (nl != SIZE_MAX && na != SIZE_MAX) {
         struct labels ls = {nl, cl};
         struct alert *stored = alert_store_get(a->alerts, labels_fingerprint(&ls));
-        if (stored && same_set(&stored->labels, cl, nl) && same_set(&stored->annotations, ca, na) &&
-            strcmp(stored->generator_url, gen) == 0) {
+        if (stored && alert_nlabels(stored) == nl && alert_nannots(stored) == na &&
+            same_set(stored, 0, cl, nl) && same_set(stored, nl, ca, na) &&
+            strcmp(alert_generator_url(stored), gen) == 0) {
             al = alert_dup(stored);
             al->timeout = false;
             al->updated_at = 0;

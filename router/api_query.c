@@ -63,6 +63,14 @@ static bool past(const struct alert *al, int64_t now)
 }
 
 /* The status filters of a query, after the status was recomputed. */
+static bool filter_matches(const struct matchers *filter, const struct alert *al)
+{
+    struct alert_view v;
+    bool ok = matchers_match(filter, alert_labels_view(al, &v));
+    alert_view_deinit(&v);
+    return ok;
+}
+
 static bool status_passes(const struct query *q, const struct alert_status *st, bool groups)
 {
     if (!q->active && st->state == ALERT_ACTIVE)
@@ -101,7 +109,7 @@ void api_get_alerts(struct http_req *req, void *ud)
             if (!any)
                 continue;
         }
-        if (!matchers_match(&q.filter, &al->labels) || past(al, now))
+        if (!filter_matches(&q.filter, al) || past(al, now))
             continue;
         struct alert_status st;
         api_alert_status(a, al, now, &st);
@@ -156,7 +164,7 @@ static void on_group(void *ctx, const struct api_group *in)
             continue;
         struct alert_status st;
         api_alert_status(c->api, al, c->now, &st);
-        if (!status_passes(c->q, &st, true) || !matchers_match(&c->q->filter, &al->labels))
+        if (!status_passes(c->q, &st, true) || !filter_matches(&c->q->filter, al))
             continue;
         if (!g.alerts)
             g.alerts = xmalloc(in->n_alerts * sizeof *g.alerts);
@@ -205,8 +213,8 @@ static int cmp_alert(const void *p, const void *q)
     const struct alert *x = *(struct alert *const *)p, *y = *(struct alert *const *)q;
     static const char *const keys[] = {"job", "instance"};
     for (int k = 0; k < 2; k++) {
-        const char *xv = labels_get(&x->labels, keys[k]);
-        const char *yv = labels_get(&y->labels, keys[k]);
+        const char *xv = alert_label_get(x, keys[k]);
+        const char *yv = alert_label_get(y, keys[k]);
         if (!xv && !yv)
             continue;
         if (!xv)
@@ -217,7 +225,11 @@ static int cmp_alert(const void *p, const void *q)
         if (c)
             return c;
     }
-    return labels_cmp(&x->labels, &y->labels);
+    struct alert_view vx, vy;
+    int c = labels_cmp(alert_labels_view(x, &vx), alert_labels_view(y, &vy));
+    alert_view_deinit(&vx);
+    alert_view_deinit(&vy);
+    return c;
 }
 
 static int cmp_fp(const void *p, const void *q)

@@ -290,8 +290,10 @@ void api_put_alert(struct buf *b, const struct alert *al, const struct alert_sta
 {
     char fp[17];
     fingerprint_format(al->fingerprint, fp);
+    struct alert_view v;
     buf_puts(b, "{\"annotations\":");
-    api_put_labels(b, &al->annotations);
+    api_put_labels(b, alert_annots_view(al, &v));
+    alert_view_deinit(&v);
     buf_puts(b, ",\"endsAt\":");
     put_time(b, al->ends_at);
     buf_printf(b, ",\"fingerprint\":\"%s\",\"receivers\":[", fp);
@@ -315,12 +317,13 @@ void api_put_alert(struct buf *b, const struct alert *al, const struct alert_sta
     }
     buf_printf(b, "],\"state\":\"%s\"},\"updatedAt\":", alert_state_str(st->state));
     put_time(b, al->updated_at);
-    if (al->generator_url[0]) {
+    if (al->gen_url != INTERN_EMPTY) {
         buf_puts(b, ",\"generatorURL\":");
-        gojson_str(b, al->generator_url);
+        gojson_str(b, alert_generator_url(al));
     }
     buf_puts(b, ",\"labels\":");
-    api_put_labels(b, &al->labels);
+    api_put_labels(b, alert_labels_view(al, &v));
+    alert_view_deinit(&v);
     buf_putc(b, '}');
 }
 
@@ -332,7 +335,9 @@ void api_alert_status(struct api *a, struct alert *al, int64_t now, struct alert
     size_t ni = a->hooks.inhibited_by ? a->hooks.inhibited_by(a->hooks.ud, al, now, inh, 16) : 0;
     alert_store_set_inhibited(a->alerts, al->fingerprint, inh, ni);
     struct silence_ids ids = {0};
-    silence_store_mutes(a->silences, &al->labels, now, &ids);
+    struct alert_view v;
+    silence_store_mutes(a->silences, alert_labels_view(al, &v), now, &ids);
+    alert_view_deinit(&v);
     alert_store_set_silenced(a->alerts, al->fingerprint, ids.v, ids.n);
     silence_ids_deinit(&ids);
     if (alert_store_status(a->alerts, al->fingerprint, st) < 0)
@@ -362,7 +367,9 @@ static void default_receivers(void *ud, const struct alert *al, struct api_names
     if (!a->routes)
         return;
     struct route_vec rv = {0};
-    route_match(a->routes, &al->labels, &rv);
+    struct alert_view v;
+    route_match(a->routes, alert_labels_view(al, &v), &rv);
+    alert_view_deinit(&v);
     for (size_t i = 0; i < rv.n; i++)
         api_names_push(out, route_receiver(rv.v[i]));
     route_vec_deinit(&rv);
@@ -373,7 +380,12 @@ static size_t default_inhibited_by(void *ud, const struct alert *al, int64_t now
 {
     struct api *a = ud;
     uint64_t by;
-    if (!a->inh || max == 0 || !inhibit_mutes(a->inh, &al->labels, now, &by))
+    if (!a->inh || max == 0)
+        return 0;
+    struct alert_view v;
+    bool muted = inhibit_mutes(a->inh, alert_labels_view(al, &v), now, &by);
+    alert_view_deinit(&v);
+    if (!muted)
         return 0;
     out[0] = by;
     return 1;
@@ -383,8 +395,11 @@ static size_t default_inhibited_by(void *ud, const struct alert *al, int64_t now
 static void on_put(void *ud, struct alert *stored)
 {
     struct api *a = ud;
-    if (a->inh)
-        inhibit_put(a->inh, &stored->labels, stored->fingerprint, stored->ends_at);
+    if (!a->inh)
+        return;
+    struct alert_view v;
+    inhibit_put(a->inh, alert_labels_view(stored, &v), stored->fingerprint, stored->ends_at);
+    alert_view_deinit(&v);
 }
 
 /* A fresh inhibitor for a new config, fed with what the store holds. */
@@ -397,8 +412,11 @@ static void rebuild_inhibitor(struct api *a)
     a->inh = inhibit_new(a->cfg);
     size_t pos = 0;
     struct alert *al;
-    while (alert_store_next(a->alerts, &pos, &al))
-        inhibit_put(a->inh, &al->labels, al->fingerprint, al->ends_at);
+    while (alert_store_next(a->alerts, &pos, &al)) {
+        struct alert_view v;
+        inhibit_put(a->inh, alert_labels_view(al, &v), al->fingerprint, al->ends_at);
+        alert_view_deinit(&v);
+    }
 }
 
 void api_maintenance(struct api *a, int64_t now)
@@ -431,12 +449,13 @@ static void group_labels(const struct route *r, const struct alert *al, struct l
     bool all;
     const struct strlist *by = route_group_by(r, &all);
     out->n = 0;
-    for (size_t i = 0; i < al->labels.n; i++) {
+    for (size_t i = 0; i < alert_nlabels(al); i++) {
+        const char *name = alert_label_name(al, i);
         bool keep = all;
         for (size_t k = 0; !keep && k < by->n; k++)
-            keep = strcmp(by->v[k], al->labels.v[i].name) == 0;
+            keep = strcmp(by->v[k], name) == 0;
         if (keep)
-            out->v[out->n++] = al->labels.v[i];
+            out->v[out->n++] = (struct label){name, alert_label_value(al, i)};
     }
 }
 
@@ -458,8 +477,10 @@ static void default_groups(void *ud, api_group_fn *emit, void *ctx)
     struct alert *al;
     while (alert_store_next(a->alerts, &pos, &al)) {
         rv.n = 0;
-        route_match(a->routes, &al->labels, &rv);
-        gv = xgrow(gv, &capg, al->labels.n + 1, sizeof *gv);
+        struct alert_view v;
+        route_match(a->routes, alert_labels_view(al, &v), &rv);
+        alert_view_deinit(&v);
+        gv = xgrow(gv, &capg, alert_nlabels(al) + 1, sizeof *gv);
         for (size_t i = 0; i < rv.n; i++) {
             size_t ri = route_index(rv.v[i]);
             byidx[ri] = rv.v[i];
@@ -478,7 +499,7 @@ static void default_groups(void *ud, api_group_fn *emit, void *ctx)
             j++;
         }
         const struct route *r = byidx[m[i].route];
-        gv = xgrow(gv, &capg, m[i].alert->labels.n + 1, sizeof *gv);
+        gv = xgrow(gv, &capg, alert_nlabels(m[i].alert) + 1, sizeof *gv);
         struct labels gl = {0, gv};
         group_labels(r, m[i].alert, &gl);
         struct api_group g = {&gl, route_receiver(r), run, j - i};

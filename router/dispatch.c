@@ -182,12 +182,13 @@ size_t dispatch_sweep(struct dispatcher *d)
 
 /* ---- routing ------------------------------------------------------------------ */
 
-/* Inserts a into the group of route r for its labels, creating the group
- * (subject to the limit). */
-static void process(struct dispatcher *d, const struct route *r, struct alert *a, int64_t now)
+/* Inserts a (whose labels are ls) into the group of route r for its
+ * labels, creating the group (subject to the limit). */
+static void process(struct dispatcher *d, const struct route *r, struct alert *a,
+                    const struct labels *ls, int64_t now)
 {
     struct labels gl;
-    route_group_labels(r, &a->labels, &gl);
+    route_group_labels(r, ls, &gl);
     uint64_t fp = labels_fingerprint(&gl);
     struct dgroup *g = table_find(d, r, fp);
     if (!g) {
@@ -197,7 +198,7 @@ static void process(struct dispatcher *d, const struct route *r, struct alert *a
                 char lim[32];
                 snprintf(lim, sizeof lim, "%zu", d->max_groups);
                 log_error("Too many aggregation groups, cannot create new group for alert", "limit",
-                          lim, "alert", labels_get(&a->labels, "alertname"));
+                          lim, "alert", labels_get(ls, "alertname"));
                 d->limit_logged = true;
             }
             free(gl.v);
@@ -218,9 +219,12 @@ void dispatch_put(struct dispatcher *d, struct alert *a)
     clock_gettime(CLOCK_MONOTONIC, &t0);
     int64_t now = dispatch_now(d);
     d->rv.n = 0;
-    route_match(d->root, &a->labels, &d->rv);
+    struct alert_view v;
+    const struct labels *ls = alert_labels_view(a, &v);
+    route_match(d->root, ls, &d->rv);
     for (size_t i = 0; i < d->rv.n; i++)
-        process(d, d->rv.v[i], a, now);
+        process(d, d->rv.v[i], a, ls, now);
+    alert_view_deinit(&v);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     metrics_histogram_observe(d->m_processing,
                               (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
@@ -284,8 +288,8 @@ int dispatch_alert_cmp(const struct alert *a, const struct alert *b)
 {
     static const char *const keys[] = {"job", "instance"};
     for (size_t k = 0; k < 2; k++) {
-        const char *va = labels_get(&a->labels, keys[k]);
-        const char *vb = labels_get(&b->labels, keys[k]);
+        const char *va = alert_label_get(a, keys[k]);
+        const char *vb = alert_label_get(b, keys[k]);
         if (!va && !vb)
             continue;
         if (!va)
@@ -296,5 +300,9 @@ int dispatch_alert_cmp(const struct alert *a, const struct alert *b)
         if (c != 0)
             return c < 0 ? -1 : 1;
     }
-    return labelset_cmp(&a->labels, &b->labels);
+    struct alert_view va, vb;
+    int c = labelset_cmp(alert_labels_view(a, &va), alert_labels_view(b, &vb));
+    alert_view_deinit(&va);
+    alert_view_deinit(&vb);
+    return c;
 }

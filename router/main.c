@@ -377,14 +377,21 @@ static void hook_receiver(void *ctx, const char *name)
 
 static void hook_receivers(void *ud, const struct alert *a, struct api_names *out)
 {
-    router_receivers_for(ud, &a->labels, hook_receiver, out);
+    struct alert_view v;
+    router_receivers_for(ud, alert_labels_view(a, &v), hook_receiver, out);
+    alert_view_deinit(&v);
 }
 
 static size_t hook_inhibited_by(void *ud, const struct alert *a, int64_t now, uint64_t *out,
                                 size_t max)
 {
     uint64_t by;
-    if (max == 0 || !router_inhibited_by(ud, &a->labels, now, &by))
+    if (max == 0)
+        return 0;
+    struct alert_view v;
+    bool muted = router_inhibited_by(ud, alert_labels_view(a, &v), now, &by);
+    alert_view_deinit(&v);
+    if (!muted)
         return 0;
     out[0] = by;
     return 1;

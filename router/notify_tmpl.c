@@ -9,24 +9,32 @@
 #include "log.h"
 #include "mem.h"
 
-/* Keeps the pairs of `common` that `other` has with the same value. */
-static void intersect(struct labels *common, const struct labels *other)
+/* Keeps the pairs of `common` that `other` has with the same value; get
+ * is alert_label_get or alert_annot_get.  Interned strings are equal
+ * exactly when their addresses are. */
+static void intersect(struct labels *common, const struct alert *other,
+                      const char *(*get)(const struct alert *, const char *))
 {
     size_t k = 0;
     for (size_t i = 0; i < common->n; i++) {
-        const char *v = labels_get(other, common->v[i].name);
-        if (v && strcmp(v, common->v[i].value) == 0)
+        const char *v = get(other, common->v[i].name);
+        if (v && (v == common->v[i].value || strcmp(v, common->v[i].value) == 0))
             common->v[k++] = common->v[i];
     }
     common->n = k;
 }
 
-static void copy_set(struct labels *dst, const struct labels *src)
+/* The pairs of a's labels (annots false) or annotations into dst (a new
+ * array, borrowed strings). */
+static void copy_set(struct labels *dst, const struct alert *a, bool annots)
 {
+    struct alert_view v;
+    const struct labels *src = annots ? alert_annots_view(a, &v) : alert_labels_view(a, &v);
     dst->n = src->n;
     dst->v = xcalloc(src->n ? src->n : 1, sizeof *dst->v);
     if (src->n)
         memcpy(dst->v, src->v, src->n * sizeof *dst->v);
+    alert_view_deinit(&v);
 }
 
 void notify_common_sets(struct alert *const *alerts, size_t n, struct labels *cl,
@@ -38,11 +46,11 @@ void notify_common_sets(struct alert *const *alerts, size_t n, struct labels *cl
         ca->v = xcalloc(1, sizeof *ca->v);
         return;
     }
-    copy_set(cl, &alerts[0]->labels);
-    copy_set(ca, &alerts[0]->annotations);
+    copy_set(cl, alerts[0], false);
+    copy_set(ca, alerts[0], true);
     for (size_t i = 1; i < n && (cl->n || ca->n); i++) {
-        intersect(cl, &alerts[i]->labels);
-        intersect(ca, &alerts[i]->annotations);
+        intersect(cl, alerts[i], alert_label_get);
+        intersect(ca, alerts[i], alert_annot_get);
     }
 }
 
@@ -57,6 +65,11 @@ void notify_tmpl_data_init(struct notify_tmpl_data *t, const struct notify_req *
     memset(t, 0, sizeof *t);
     t->alerts = xcalloc(n ? n : 1, sizeof *t->alerts);
     t->fps = xcalloc(n ? n : 1, sizeof *t->fps);
+    size_t npairs = 0;
+    for (size_t i = 0; i < n; i++)
+        npairs += alert_nlabels(alerts[i]) + alert_nannots(alerts[i]);
+    t->pairs = xcalloc(npairs ? npairs : 1, sizeof *t->pairs);
+    struct label *pv = t->pairs;
     buf_init(&t->receiver, 0);
     notify_quote_meta(&t->receiver, req->receiver);
     notify_common_sets(alerts, n, &t->cl, &t->ca);
@@ -69,12 +82,17 @@ void notify_tmpl_data_init(struct notify_tmpl_data *t, const struct notify_req *
         struct tmpl_alert *ta = &t->alerts[i];
         fingerprint_format(a->fingerprint, t->fps[i]);
         ta->status = resolved ? "resolved" : "firing";
-        ta->labels = a->labels;
-        ta->annotations = a->annotations;
+        /* templates read label sets; the alert holds ids */
+        ta->labels = (struct labels){alert_nlabels(a), pv};
+        for (size_t k = 0; k < ta->labels.n; k++, pv++)
+            *pv = (struct label){alert_label_name(a, k), alert_label_value(a, k)};
+        ta->annotations = (struct labels){alert_nannots(a), pv};
+        for (size_t k = 0; k < ta->annotations.n; k++, pv++)
+            *pv = (struct label){alert_annot_name(a, k), alert_annot_value(a, k)};
         ta->starts_at_ms = a->starts_at ? ns_to_ms(a->starts_at) : TMPL_TIME_ZERO;
         /* Alertmanager hands templates a firing alert with a zero EndsAt */
         ta->ends_at_ms = (resolved && a->ends_at) ? ns_to_ms(a->ends_at) : TMPL_TIME_ZERO;
-        ta->generator_url = a->generator_url ? a->generator_url : "";
+        ta->generator_url = alert_generator_url(a);
         ta->fingerprint = t->fps[i];
     }
     t->d.receiver = buf_str(&t->receiver);
@@ -92,6 +110,7 @@ void notify_tmpl_data_deinit(struct notify_tmpl_data *t)
 {
     free(t->alerts);
     free(t->fps);
+    free(t->pairs);
     free(t->cl.v);
     free(t->ca.v);
     buf_deinit(&t->receiver);

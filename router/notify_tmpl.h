@@ -24,6 +24,7 @@ struct notify_tmpl_data {
     char (*fps)[17];           /* owned: fingerprints as text */
     struct buf receiver;       /* the regex-escaped receiver name */
     struct labels cl, ca;      /* owned arrays; strings borrowed from alerts */
+    struct label *pairs;       /* owned: every alert's labels and annotations */
 };
 
 /* Fills t for `alerts` (n of them, a subset of req's alerts in order, e.g.

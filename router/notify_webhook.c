@@ -60,16 +60,19 @@ void notify_webhook_payload(const struct notify_req *req, struct alert *const *a
         if (i)
             buf_putc(out, ',');
         buf_puts(out, resolved ? "{\"status\":\"resolved\"" : "{\"status\":\"firing\"");
+        struct alert_view v;
         buf_puts(out, ",\"labels\":");
-        gojson_labels(out, &a->labels);
+        gojson_labels(out, alert_labels_view(a, &v));
+        alert_view_deinit(&v);
         buf_puts(out, ",\"annotations\":");
-        gojson_labels(out, &a->annotations);
+        gojson_labels(out, alert_annots_view(a, &v));
+        alert_view_deinit(&v);
         buf_puts(out, ",\"startsAt\":");
         gojson_time(out, a->starts_at);
         buf_puts(out, ",\"endsAt\":");
         gojson_time(out, resolved ? a->ends_at : 0);
         buf_puts(out, ",\"generatorURL\":");
-        gojson_str(out, a->generator_url);
+        gojson_str(out, alert_generator_url(a));
         char fp[17];
         fingerprint_format(a->fingerprint, fp);
         buf_printf(out, ",\"fingerprint\":\"%s\"}", fp);

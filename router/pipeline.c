@@ -253,7 +253,9 @@ static size_t stage_inhibit(struct pipeline *p, struct alert **v, size_t n, int6
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
         uint64_t by = 0;
-        bool muted = inhibit_mutes(p->env.inhibitor, &v[i]->labels, now, &by);
+        struct alert_view lv;
+        bool muted = inhibit_mutes(p->env.inhibitor, alert_labels_view(v[i], &lv), now, &by);
+        alert_view_deinit(&lv);
         if (p->env.store)
             alert_store_set_inhibited(p->env.store, v[i]->fingerprint, &by, muted ? 1 : 0);
         if (!muted)
@@ -284,7 +286,10 @@ static size_t stage_silence(struct pipeline *p, struct alert **v, size_t n, int6
         return n;
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
-        bool muted = silence_store_mutes(p->env.silences, &v[i]->labels, now, &p->sil);
+        struct alert_view lv;
+        bool muted =
+            silence_store_mutes(p->env.silences, alert_labels_view(v[i], &lv), now, &p->sil);
+        alert_view_deinit(&lv);
         if (p->env.store)
             alert_store_set_silenced(p->env.store, v[i]->fingerprint, (const char *const *)p->sil.v,
                                      p->sil.n);

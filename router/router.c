@@ -53,8 +53,11 @@ static void gen_route_all(struct router *r, struct router_gen *g)
 {
     size_t pos = 0;
     struct alert *a;
-    while (alert_store_next(r->alerts, &pos, &a))
-        inhibit_put(g->inhibitor, &a->labels, a->fingerprint, a->ends_at);
+    while (alert_store_next(r->alerts, &pos, &a)) {
+        struct alert_view v;
+        inhibit_put(g->inhibitor, alert_labels_view(a, &v), a->fingerprint, a->ends_at);
+        alert_view_deinit(&v);
+    }
     pos = 0;
     while (alert_store_next(r->alerts, &pos, &a))
         dispatch_put(g->dispatcher, a);
@@ -145,7 +148,9 @@ static void on_alert_put(void *ud, struct alert *a)
     struct router *r = ud;
     if (!r->gen || r->stopping)
         return;
-    inhibit_put(r->gen->inhibitor, &a->labels, a->fingerprint, a->ends_at);
+    struct alert_view v;
+    inhibit_put(r->gen->inhibitor, alert_labels_view(a, &v), a->fingerprint, a->ends_at);
+    alert_view_deinit(&v);
     dispatch_put(r->gen->dispatcher, a);
 }
 

@@ -81,12 +81,16 @@ static void assert_same(const struct alert *a, const struct alert *b)
     ck_assert(a->fingerprint == b->fingerprint);
     ck_assert(a->starts_at == b->starts_at && a->ends_at == b->ends_at);
     ck_assert(a->updated_at == b->updated_at && a->timeout == b->timeout);
-    ck_assert_str_eq(a->generator_url, b->generator_url);
-    ck_assert_uint_eq(a->labels.n, b->labels.n);
-    ck_assert_uint_eq(a->annotations.n, b->annotations.n);
-    for (size_t i = 0; i < a->labels.n + a->annotations.n; i++) {
-        ck_assert_str_eq(a->kv[i].name, b->kv[i].name);
-        ck_assert_str_eq(a->kv[i].value, b->kv[i].value);
+    ck_assert_str_eq(alert_generator_url(a), alert_generator_url(b));
+    ck_assert_uint_eq(alert_nlabels(a), alert_nlabels(b));
+    ck_assert_uint_eq(alert_nannots(a), alert_nannots(b));
+    for (size_t i = 0; i < alert_nlabels(a); i++) {
+        ck_assert_str_eq(alert_label_name(a, i), alert_label_name(b, i));
+        ck_assert_str_eq(alert_label_value(a, i), alert_label_value(b, i));
+    }
+    for (size_t i = 0; i < alert_nannots(a); i++) {
+        ck_assert_str_eq(alert_annot_name(a, i), alert_annot_name(b, i));
+        ck_assert_str_eq(alert_annot_value(a, i), alert_annot_value(b, i));
     }
 }
 
@@ -192,7 +196,7 @@ START_TEST(crash_between_snapshot_and_journal)
     ck_assert_uint_eq(alert_store_len(st2), 2);
     struct alert *a = alert_store_get(st2, fp_of(1));
     ck_assert_ptr_nonnull(a);
-    ck_assert_str_eq(labels_get(&a->annotations, "summary"), "v2");
+    ck_assert_str_eq(alert_annot_get(a, "summary"), "v2");
     /* new puts go to a new journal that the next start replays */
     put(st2, mk(3, "later", T0, T0 + 50 * MIN, T0 + 2 * MIN), T0 + 2 * MIN);
     alert_journal_close(j);

@@ -84,27 +84,28 @@ START_TEST(alert_new_normalises_labels)
                         {"alertname", "DiskFull"}};
     struct label an[] = {{"b", "2"}, {"a", ""}, {"b", "3"}};
     struct alert *a = alert_new(l, 5, an, 3, NULL);
-    ck_assert_uint_eq(a->labels.n, 3);
-    ck_assert_str_eq(a->labels.v[0].name, "alertname");
-    ck_assert_str_eq(a->labels.v[0].value, "DiskFull");
-    ck_assert_str_eq(a->labels.v[2].name, "team");
+    ck_assert_uint_eq(alert_nlabels(a), 3);
+    ck_assert_str_eq(alert_label_name(a, 0), "alertname");
+    ck_assert_str_eq(alert_label_value(a, 0), "DiskFull");
+    ck_assert_str_eq(alert_label_name(a, 2), "team");
     char fp[17];
     fingerprint_format(a->fingerprint, fp);
     ck_assert_str_eq(fp, "a20fee740b3241a0"); /* Alertmanager 0.25's value */
-    ck_assert_uint_eq(a->annotations.n, 2);   /* empty annotations are kept */
-    ck_assert_str_eq(a->annotations.v[0].name, "a");
-    ck_assert_str_eq(a->annotations.v[1].value, "3");
-    ck_assert_str_eq(a->generator_url, "");
+    ck_assert_uint_eq(alert_nannots(a), 2);   /* empty annotations are kept */
+    ck_assert_str_eq(alert_annot_name(a, 0), "a");
+    ck_assert_str_eq(alert_annot_value(a, 1), "3");
+    ck_assert_str_eq(alert_generator_url(a), "");
     ck_assert_uint_eq(a->refs, 1);
 
     /* identity ignores annotations, URL and times */
     struct label l2[] = {{"instance", "db-1"}, {"team", "db"}, {"alertname", "DiskFull"}};
     struct alert *b = alert_new(l2, 3, NULL, 0, "http://x");
     ck_assert(b->fingerprint == a->fingerprint);
-    ck_assert_ptr_eq(b->labels.v[1].value, a->labels.v[1].value); /* interned */
+    ck_assert_ptr_eq(alert_label_value(b, 1), alert_label_value(a, 1)); /* interned */
+    ck_assert_uint_eq(b->vals[1], a->vals[1]); /* the same id */
     struct alert *d = alert_dup(b);
     ck_assert(d->fingerprint == b->fingerprint);
-    ck_assert_str_eq(d->generator_url, "http://x");
+    ck_assert_str_eq(alert_generator_url(d), "http://x");
     alert_unref(d);
     alert_unref(b);
     alert_unref(a);
@@ -194,7 +195,7 @@ START_TEST(merge_no_overlap_replaces)
     struct alert *s =
         put(st, mk("h", "new", T0 + 10 * MIN, T0 + 15 * MIN, T0 + 10 * MIN), T0 + 10 * MIN);
     ck_assert(s->starts_at == T0 + 10 * MIN);
-    ck_assert_str_eq(s->annotations.v[0].value, "new");
+    ck_assert_str_eq(alert_annot_value(s, 0), "new");
     /* starts exactly at the stored end: not strictly inside -> replace */
     s = put(st, mk("h", "edge", T0 + 15 * MIN, T0 + 20 * MIN, T0 + 11 * MIN), T0 + 11 * MIN);
     ck_assert(s->starts_at == T0 + 15 * MIN);
@@ -210,7 +211,7 @@ START_TEST(merge_younger_wins_annotations)
     struct alert_store *st = alert_store_new();
     put(st, mk("h", "first", T0, T0 + 5 * MIN, T0), T0);
     struct alert *s = put(st, mk("h", "second", T0, T0 + 6 * MIN, T0 + MIN), T0 + MIN);
-    ck_assert_str_eq(s->annotations.v[0].value, "second");
+    ck_assert_str_eq(alert_annot_value(s, 0), "second");
 
     /* an older copy arriving late does not override the younger one */
     struct label l[] = {{"instance", "h"}, {"alertname", "Disk"}};
@@ -220,8 +221,8 @@ START_TEST(merge_younger_wins_annotations)
     old->ends_at = T0 + 7 * MIN;
     old->updated_at = T0 + 30 * S;
     s = put(st, old, T0 + 2 * MIN);
-    ck_assert_str_eq(s->annotations.v[0].value, "second");
-    ck_assert_str_eq(s->generator_url, "http://prom/graph");
+    ck_assert_str_eq(alert_annot_value(s, 0), "second");
+    ck_assert_str_eq(alert_generator_url(s), "http://prom/graph");
     ck_assert(s->updated_at == T0 + MIN);
     /* ... but its later explicit end still counts (bullet 4b) */
     ck_assert(s->ends_at == T0 + 7 * MIN);
@@ -255,7 +256,7 @@ START_TEST(merge_resolved_latest_resolve_wins)
     /* younger: resolved at T0+6m (inside the stored range -> merge) */
     struct alert *s = put(st, mk("h", "b", T0, T0 + 6 * MIN, now), now);
     ck_assert(s->ends_at == T0 + 8 * MIN);
-    ck_assert_str_eq(s->annotations.v[0].value, "b");
+    ck_assert_str_eq(alert_annot_value(s, 0), "b");
     alert_store_free(st);
 
     /* stored still firing (ends in the future): the younger resolve wins */
@@ -308,7 +309,7 @@ START_TEST(merge_refresh_cycle)
         struct alert *a = mk("h", sum, T0, t + 4 * MIN, t); /* Prometheus-style lease */
         struct alert *s = put(st, a, t);
         ck_assert(s->starts_at == T0);
-        ck_assert_str_eq(s->annotations.v[0].value, sum);
+        ck_assert_str_eq(alert_annot_value(s, 0), sum);
         ck_assert(!alert_resolved(s, t));
     }
     struct alert *s = put(st, mk("h", "res", T0, t, t), t); /* resolved now */
@@ -328,7 +329,7 @@ START_TEST(merge_keeps_shared_copy_immutable)
     struct alert *held = alert_ref(put(st, mk("h", "a", T0, T0 + 5 * MIN, T0), T0));
     put(st, mk("h", "b", T0 + MIN, T0 + 9 * MIN, T0 + MIN), T0 + MIN);
     /* a group or an in-flight send still sees what it was given */
-    ck_assert_str_eq(held->annotations.v[0].value, "a");
+    ck_assert_str_eq(alert_annot_value(held, 0), "a");
     ck_assert(held->ends_at == T0 + 5 * MIN);
     ck_assert_uint_eq(held->refs, 1);
     alert_unref(held);
@@ -484,7 +485,7 @@ START_TEST(hundred_thousand)
         ck_assert_ptr_nonnull(a);
         char inst[32];
         snprintf(inst, sizeof inst, "host-%05d:9100", i);
-        ck_assert_str_eq(labels_get(&a->labels, "instance"), inst);
+        ck_assert_str_eq(alert_label_get(a, "instance"), inst);
     }
     struct alert **v;
     size_t n = alert_store_list(st, &v);

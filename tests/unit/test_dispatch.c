@@ -50,7 +50,7 @@ static void *fake_flush(void *ud, const struct dispatch_flush *f, dispatch_done_
     F.last[0] = '\0';
     for (size_t i = 0; i < f->n_alerts; i++)
         off += (size_t)snprintf(F.last + off, sizeof F.last - off, "%s%s", i ? "," : "",
-                                labels_get(&f->alerts[i]->labels, "alertname"));
+                                alert_label_get(f->alerts[i], "alertname"));
     snprintf(F.last + off, sizeof F.last - off, "|%s", f->group_key);
     if (F.async) {
         F.done = done;
@@ -402,7 +402,7 @@ START_TEST(notification_order)
     size_t off = 0;
     for (size_t i = 0; i < n; i++)
         off += (size_t)snprintf(got + off, sizeof got - off, "%s ",
-                                labels_get(&v[i]->labels, "alertname"));
+                                alert_label_get(v[i], "alertname"));
     ck_assert_str_eq(got, "n3 n2 n7 n4 n5 n6 n1 ");
     env_deinit(&e);
 }

@@ -152,7 +152,9 @@ static struct alert *add(struct fx *f, const char *name, const char *sev, bool r
     a->ends_at = resolved ? f->now - SEC : 0;
     a->updated_at = f->now;
     struct alert *stored = alert_store_put(f->store, a, f->now);
-    inhibit_put(f->inh, &stored->labels, stored->fingerprint, stored->ends_at);
+    struct alert_view lv;
+    inhibit_put(f->inh, alert_labels_view(stored, &lv), stored->fingerprint, stored->ends_at);
+    alert_view_deinit(&lv);
     alert_unref(a);
     return stored;
 }
