@@ -9,8 +9,10 @@
 #include "curl_dl.h"
 
 #include <dlfcn.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <string.h>
+#include <time.h>
 
 struct curl_dl_fns curl_dl;
 
@@ -40,6 +42,18 @@ _Static_assert(sizeof(void *) == sizeof(void (*)(void)), "function pointers fit 
 
 static enum { DL_NOT_TRIED, DL_LOADED, DL_FAILED } state;
 static struct errbuf failure; /* why, when DL_FAILED */
+static double load_ms;        /* how long open_and_init() took */
+
+/* The background load (curl_dl_preload).  The thread writes only these and
+ * the table; the loop thread reads them after pthread_join(), which orders
+ * the writes before the reads.  `state` is the loop thread's alone. */
+static struct {
+    bool running; /* started and not yet joined */
+    pthread_t tid;
+    const char *file;
+    int rc;
+    struct errbuf err;
+} pre;
 
 static bool has_protocol(const curl_version_info_data *v, const char *name)
 {
@@ -92,7 +106,24 @@ static int resolve(void *h, const char *file, struct curl_dl_fns *t, struct errb
     return 0;
 }
 
+static double mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static int open_and_init_timed(const char *file, struct errbuf *err);
+
 static int open_and_init(const char *file, struct errbuf *err)
+{
+    double t0 = mono_ms();
+    int rc = open_and_init_timed(file, err);
+    load_ms = mono_ms() - t0;
+    return rc;
+}
+
+static int open_and_init_timed(const char *file, struct errbuf *err)
 {
     void *h = dlopen(file, RTLD_NOW | RTLD_LOCAL);
     if (h == NULL) {
@@ -115,8 +146,53 @@ static int open_and_init(const char *file, struct errbuf *err)
     return 0;
 }
 
+static void *preload_main(void *arg)
+{
+    (void)arg;
+    pre.rc = open_and_init(pre.file, &pre.err);
+    return NULL;
+}
+
+void curl_dl_preload_from(const char *file)
+{
+    if (state != DL_NOT_TRIED || pre.running)
+        return;
+    pre.file = file;
+    /* Without a thread (resource limits) the first send loads it inline. */
+    if (pthread_create(&pre.tid, NULL, preload_main, NULL) == 0)
+        pre.running = true;
+}
+
+void curl_dl_preload(void)
+{
+    curl_dl_preload_from(CURL_DL_SONAME);
+}
+
+/* Adopts the background load's outcome; waits for it if still running. */
+static void join_preload(void)
+{
+    if (!pre.running)
+        return;
+    pthread_join(pre.tid, NULL);
+    pre.running = false;
+    state = pre.rc == 0 ? DL_LOADED : DL_FAILED;
+    if (pre.rc < 0)
+        failure = pre.err;
+}
+
+bool curl_dl_preload_done(void)
+{
+    return !pre.running;
+}
+
+double curl_dl_load_ms(void)
+{
+    return load_ms;
+}
+
 int curl_dl_load_from(const char *file, struct errbuf *err)
 {
+    join_preload();
     if (state == DL_NOT_TRIED)
         state = open_and_init(file, &failure) == 0 ? DL_LOADED : DL_FAILED;
     if (state == DL_LOADED)
@@ -132,11 +208,12 @@ int curl_dl_load(struct errbuf *err)
 
 bool curl_dl_loaded(void)
 {
-    return state == DL_LOADED;
+    return !pre.running && state == DL_LOADED;
 }
 
 void curl_dl_cleanup(void)
 {
+    join_preload();
     if (state != DL_LOADED)
         return;
     curl_dl.global_cleanup();

@@ -6,8 +6,13 @@
  * `--check-config` and by a router whose receivers send nothing.  So, as
  * systemd does for its optional libraries, the binary links only libdl and
  * loads libcurl the first time something must go out: the first outbound
- * request (http_client.c) and `--version`.  That first load blocks the loop
- * once for a few ms (http_client.c logs how long).
+ * request (http_client.c) and `--version`.  Loading takes ~5 ms (page faults
+ * mapping the libraries, OpenSSL's initialisation); done inline at the first
+ * send it would block the loop that long and delay every request and timer
+ * behind it, so the server starts it at once on a one-shot thread
+ * (curl_dl_preload) that only loads and exits: the loop keeps serving, and
+ * the first send finds the table ready (or waits for the rest of the load
+ * if it comes within those first milliseconds).
  *
  * <curl/curl.h> is still compiled against: types, CURLE_ codes and option
  * names are fixed at build time; only the functions come from the table
@@ -80,6 +85,21 @@ int curl_dl_load(struct errbuf *err);
 /* curl_dl_load() with another file name or path; for tests. */
 int curl_dl_load_from(const char *file, struct errbuf *err);
 
+/* Starts loading on a background thread and returns at once; the next
+ * curl_dl_load() joins it (waiting only if it is still running) and
+ * returns its outcome.  Does nothing when already loaded, failed or
+ * started.  If the thread cannot be created, curl_dl_load() loads inline.
+ * The thread calls no curl function but curl_version_info and
+ * curl_global_init, and the loop thread calls none before the join. */
+void curl_dl_preload(void);
+void curl_dl_preload_from(const char *file);
+/* True unless a background load was started and not yet joined. */
+bool curl_dl_preload_done(void);
+/* How long the last load (dlopen, symbols, checks, curl_global_init) took,
+ * on whichever thread ran it; for the log line. */
+double curl_dl_load_ms(void);
+
+/* Loaded and joined: the table may be used. */
 bool curl_dl_loaded(void);
 
 /* 0 if the library `v` describes can do what the router needs (version >=

@@ -700,6 +700,8 @@ int main(int argc, char **argv)
         return 1;
     }
     api_register(d.api, d.http);
+    /* The listener is up; libcurl loads beside the loop (curl_dl.h). */
+    curl_dl_preload();
 
     double gc_s = fl.gc_interval_ms > 0 ? (double)fl.gc_interval_ms / 1000.0 : 1800.0;
     ev_timer_init(&d.gc_timer, on_gc, gc_s, gc_s);

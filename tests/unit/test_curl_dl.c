@@ -142,6 +142,44 @@ START_TEST(loads_the_installed_libcurl)
 }
 END_TEST
 
+/* In a child: a background load of `file`, then curl_dl_load_from() must
+ * adopt its outcome: success with a full table, or the thread's error
+ * (containing `want`), kept for later calls.  Exit 0 when that held. */
+static int preloaded(const char *file, const char *want)
+{
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        struct errbuf err = {""}, again = {""};
+        curl_dl_preload_from(file);
+        curl_dl_preload_from(file); /* a second start is a no-op */
+        bool early = curl_dl_loaded(); /* never true before the join */
+        int rc = curl_dl_load_from(file, &err);
+        int ok;
+        if (want == NULL)
+            ok = !early && rc == 0 && curl_dl_loaded() && curl_dl_preload_done() &&
+                 curl_dl.easy_init != NULL && curl_dl_load_ms() > 0;
+        else
+            ok = !early && rc == -1 && strstr(err.msg, want) != NULL && !curl_dl_loaded() &&
+                 curl_dl_load_from(file, &again) == -1 && strcmp(again.msg, err.msg) == 0;
+        if (!ok)
+            fprintf(stderr, "preload of %s: rc %d \"%s\"\n", file, rc, err.msg);
+        if (rc == 0)
+            curl_dl_cleanup();
+        _exit(ok ? 0 : 1);
+    }
+    int status = 0;
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 100 + WTERMSIG(status);
+}
+
+START_TEST(background_load_is_adopted_by_the_first_use)
+{
+    ck_assert_int_eq(preloaded(CURL_DL_SONAME, NULL), 0);
+    ck_assert_int_eq(preloaded("libcurl-does-not-exist.so.4", "cannot load libcurl"), 0);
+}
+END_TEST
+
 Suite *curl_dl_suite(void)
 {
     Suite *s = suite_create("curl_dl");
@@ -150,6 +188,7 @@ Suite *curl_dl_suite(void)
     tcase_add_test(tc, check_names_what_is_missing);
     tcase_add_test(tc, missing_or_wrong_library_fails_with_one_line);
     tcase_add_test(tc, loads_the_installed_libcurl);
+    tcase_add_test(tc, background_load_is_adopted_by_the_first_use);
     suite_add_tcase(s, tc);
     return s;
 }
