@@ -2,7 +2,7 @@
  *
  *   notifylat --url http://127.0.0.1:P --sink-port Q --group-wait S [--groups 100]
  *             [--spacing 0.02] [--wait 10] [--tag run1] [--verbose]
- *   notifylat --self [--groups 100] [--spacing 0.02]           (A/A: the tool's own cost)
+ *   notifylat --self [--group-wait 0] [--groups 100] [--spacing 0.02]  (A/A: the tool's own cost)
  *
  * The C twin of latency.py, same options and same RESULT line.  Runs a
  * webhook sink on 127.0.0.1:Q, then POSTs one alert per new group
@@ -27,7 +27,9 @@
  * (answers the POST, then at once POSTs a webhook-sized body naming the
  * group to the sink, both over keep-alive loopback connections).  Its
  * overhead is the floor any server can reach with this tool: two loopback
- * hops, two process wake-ups, our parsing.
+ * hops, two process wake-ups, our parsing.  With --group-wait > 0 the child
+ * holds each webhook that long on its own timer, so the floor also holds
+ * what the machine charges for waking an idle process on a timer.
  *
  * Bounded: a POST that gets no answer in 5 s counts as an error (the
  * connection is reopened); the run stops group_wait + --wait seconds after
@@ -43,6 +45,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -382,12 +385,30 @@ static int build_post(char *out, size_t n, long i)
 
 /* ---- --self: a zero-cost server in a child process ---------------------- */
 
-/* Blocking: answers each POST, then POSTs a webhook-sized body naming the
- * alert to the sink, like a server with group_wait 0 and no work.  Exits
- * on EOF from the prober, on any error, or after 120 s (alarm). */
-static void zero_server(int lfd, int sink_port)
+/* Reads once from fd into c (growing it); 0 on data, -1 on EOF or error. */
+static int read_some(int fd, struct conn *c)
 {
-    alarm(120);
+    if (c->cap - c->len < 4096) {
+        c->cap = c->cap ? c->cap * 2 : 16384;
+        if (c->cap > MAX_MSG * 2 || !(c->in = realloc(c->in, c->cap)))
+            return -1;
+    }
+    ssize_t r = read(fd, c->in + c->len, c->cap - c->len - 1);
+    if (r <= 0)
+        return -1;
+    c->len += (size_t)r;
+    return 0;
+}
+
+/* Answers each POST at once, then POSTs a webhook-sized body naming the
+ * alert to the sink group_wait seconds later (at once when it is 0), like
+ * a server whose only work is that timer: with group_wait > 0 the floor
+ * includes waking from an idle sleep on a timer (ppoll, nanosecond
+ * timeout), as every real server's flush does.  Exits on EOF from the
+ * prober, on any error, or after 120 s + group_wait (alarm). */
+static void zero_server(int lfd, int sink_port, double group_wait)
+{
+    alarm(120 + (unsigned)group_wait);
     int fd = accept(lfd, NULL, NULL);
     if (fd < 0)
         _exit(1);
@@ -400,55 +421,78 @@ static void zero_server(int lfd, int sink_port)
         _exit(1);
     setsockopt(hook, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     struct conn in = {.fd = fd}, hin = {.fd = hook};
+    /* Webhooks waiting for their time, in due order (group_wait is fixed). */
+    struct pending {
+        double due;
+        int len;
+        char req[2600];
+    } *q = calloc((size_t)o.groups, sizeof *q);
+    if (!q)
+        _exit(1);
+    size_t head = 0, tail = 0; /* q[head..tail) wait; each group is queued once */
     char pad[1200];
     memset(pad, 'x', sizeof pad);
     for (;;) {
+        double now = now_s();
+        while (head < tail && q[head].due <= now) {
+            if (write_all(hook, q[head].req, (size_t)q[head].len) < 0)
+                _exit(1);
+            head++;
+        }
+        struct timespec ts, *tsp = NULL;
+        if (head < tail) {
+            double d = q[head].due - now_s();
+            if (d < 0)
+                d = 0;
+            ts.tv_sec = (time_t)d;
+            ts.tv_nsec = (long)((d - (double)ts.tv_sec) * 1e9);
+            tsp = &ts;
+        }
+        struct pollfd pf[2] = {{.fd = fd, .events = POLLIN}, {.fd = hook, .events = POLLIN}};
+        if (ppoll(pf, 2, tsp, NULL) < 0) {
+            if (errno == EINTR)
+                continue;
+            _exit(1);
+        }
+        if (pf[1].revents) { /* the sink's answers: read and drop */
+            struct msg m;
+            if (read_some(hook, &hin) < 0)
+                _exit(1);
+            int f;
+            while ((f = frame(hin.in, hin.len, true, &m)) > 0)
+                consume(&hin, m.total);
+            if (f < 0)
+                _exit(1);
+        }
+        if (!pf[0].revents)
+            continue;
+        if (read_some(fd, &in) < 0)
+            _exit(0);
         struct msg m;
         int f;
-        while ((f = frame(in.in ? in.in : "", in.len, false, &m)) == 0) {
-            if (in.cap - in.len < 4096) {
-                in.cap = in.cap ? in.cap * 2 : 16384;
-                if (!(in.in = realloc(in.in, in.cap)))
-                    _exit(1);
-            }
-            ssize_t r = read(fd, in.in + in.len, in.cap - in.len - 1);
-            if (r <= 0)
-                _exit(0);
-            in.len += (size_t)r;
-        }
-        if (f < 0)
-            _exit(1);
-        const char *q = memmem(in.in + m.hdr_len, m.total - m.hdr_len, "\"Lat-", 5);
-        const char *qe = q ? memchr(q + 1, '"', (size_t)(in.in + m.total - q - 1)) : NULL;
-        if (!qe)
-            _exit(1);
-        static const char ok[] = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
-        char body[2048], req[2600];
-        int bl = snprintf(body, sizeof body,
-                          "{\"receiver\":\"hook\",\"status\":\"firing\",\"groupLabels\":"
-                          "{\"alertname\":%.*s},\"padding\":\"%.*s\"}",
-                          (int)(qe - q + 1), q, (int)sizeof pad, pad);
-        int rl = snprintf(req, sizeof req,
-                          "POST /hook HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nContent-Type: "
-                          "application/json\r\nContent-Length: %d\r\n\r\n%s",
-                          sink_port, bl, body);
-        consume(&in, m.total);
-        if (write_all(fd, ok, sizeof ok - 1) < 0 || write_all(hook, req, (size_t)rl) < 0)
-            _exit(1);
-        while ((f = frame(hin.in ? hin.in : "", hin.len, true, &m)) == 0) {
-            if (hin.cap - hin.len < 4096) {
-                hin.cap = hin.cap ? hin.cap * 2 : 16384;
-                if (!(hin.in = realloc(hin.in, hin.cap)))
-                    _exit(1);
-            }
-            ssize_t r = read(hook, hin.in + hin.len, hin.cap - hin.len - 1);
-            if (r <= 0)
+        while ((f = frame(in.in, in.len, false, &m)) > 0) {
+            const char *s1 = memmem(in.in + m.hdr_len, m.total - m.hdr_len, "\"Lat-", 5);
+            const char *se = s1 ? memchr(s1 + 1, '"', (size_t)(in.in + m.total - s1 - 1)) : NULL;
+            if (!se || tail >= (size_t)o.groups)
                 _exit(1);
-            hin.len += (size_t)r;
+            static const char ok[] = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
+            char body[2048];
+            int bl = snprintf(body, sizeof body,
+                              "{\"receiver\":\"hook\",\"status\":\"firing\",\"groupLabels\":"
+                              "{\"alertname\":%.*s},\"padding\":\"%.*s\"}",
+                              (int)(se - s1 + 1), s1, (int)sizeof pad, pad);
+            struct pending *p = &q[tail++];
+            p->due = now_s() + group_wait;
+            p->len = snprintf(p->req, sizeof p->req,
+                              "POST /hook HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nContent-Type: "
+                              "application/json\r\nContent-Length: %d\r\n\r\n%s",
+                              sink_port, bl, body);
+            consume(&in, m.total);
+            if (write_all(fd, ok, sizeof ok - 1) < 0)
+                _exit(1);
         }
         if (f < 0)
             _exit(1);
-        consume(&hin, m.total);
     }
 }
 
@@ -504,7 +548,7 @@ static void usage(void)
     fprintf(stderr,
             "usage: notifylat --url http://127.0.0.1:P --sink-port Q --group-wait S "
             "[--groups N] [--spacing S] [--wait S] [--tag T] [--verbose]\n"
-            "       notifylat --self [--groups N] [--spacing S] [--tag T]\n");
+            "       notifylat --self [--group-wait S] [--groups N] [--spacing S] [--tag T]\n");
     exit(2);
 }
 
@@ -620,7 +664,7 @@ int main(int argc, char **argv)
             die("fork");
         if (child == 0) {
             close(l->fd);
-            zero_server(zl, sport);
+            zero_server(zl, sport, o.group_wait);
             _exit(0);
         }
         close(zl);

@@ -31,8 +31,10 @@
 #            the binary is missing) POSTs LAT_GROUPS alerts, each opening a
 #            new group, and its sink times the webhook: overhead = receipt -
 #            POST - group_wait, p50 and p99 over the groups.  Each rep also
-#            runs `notifylat --self` (a zero-cost server in a child): the
-#            tool's own floor on this machine at that moment.
+#            runs `notifylat --self --group-wait GROUP_WAIT` (a zero-cost
+#            server in a child that holds each webhook GROUP_WAIT on a timer
+#            and does nothing else): the floor of tool plus machine at that
+#            moment, timer wake-up from idle included.
 #   ready    fork+exec to the first 200 from /-/ready (bench/readytime).
 #
 # If alertrouter is missing or does not accept POST /api/v2/alerts, the
@@ -322,7 +324,7 @@ else
 fi
 want notify && for rep in $(seq "$REPS"); do
     if [ "$NOTIFY_TOOL" = notifylat ]; then
-        r=$("$NOTIFYLAT" --self --groups "$LAT_GROUPS" 2>&1 | grep '^RESULT ')
+        r=$("$NOTIFYLAT" --self --group-wait "$GROUP_WAIT" --groups "$LAT_GROUPS" 2>&1 | grep '^RESULT ')
         if [ -n "$(kv p99_ms "$r")" ]; then
             record tool np50 "$(kv p50_ms "$r")"; record tool np99 "$(kv p99_ms "$r")"
             note "notifylat --self rep $rep (tool floor): p50 $(kv p50_ms "$r") ms, p99 $(kv p99_ms "$r") ms"
@@ -373,7 +375,7 @@ row() { # label metric [digits]
 {
     echo "# $(date -u +%Y-%m-%dT%H:%MZ) $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), kernel $(uname -r)"
     echo "# $("$AM" --version 2>&1 | head -1); load average at start $LOAD0, at end $(cut -d' ' -f1-3 /proc/loadavg)"
-    echo "# notify tool: ${NOTIFY_TOOL:-none}; its own floor (notifylat --self, zero-cost server): p50 $(median tool np50) ms, p99 $(median tool np99) ms"
+    echo "# notify tool: ${NOTIFY_TOOL:-none}; its own floor (notifylat --self, zero-cost server with the same group_wait timer): p50 $(median tool np50) ms, p99 $(median tool np99) ms"
     echo "# medians: ingest $REPS x ${DUR}s (+${LAT_DUR}s on 1 conn) ($ING_ALERTS alerts, batch $BATCH, $CONNS conns, resolved $RESOLVED, $LABELS labels), memory $MEM_REPS, notify $REPS x $LAT_GROUPS groups, ready $READY_REPS"
     printf '%-34s %14s %14s %12s\n' "metric" "alertmanager" "alertrouter" "ratio AR/AM"
     if want ingest; then
