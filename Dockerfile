@@ -4,7 +4,7 @@
 #          of the Makefile's DEPS), `make` builds build/alertrouter.
 # runtime: debian:12-slim with only the shared libraries the binary uses
 #          (libev, libcurl, jansson, libyaml, libmicrohttpd, PCRE2; libcurl4
-#          is dlopen()ed on the first send, router/curl_dl.c, so ldd and
+#          is dlopen()ed at start beside the loop, router/curl_dl.c, so ldd and
 #          dpkg-shlibdeps do not see it: it must stay in the list), CA
 #          certificates for HTTPS/SMTPS peers and curl for the healthcheck;
 #          runs as an unprivileged user, state under the /data volume.

@@ -16,8 +16,9 @@
  * completion callbacks run after it has returned, so they may submit and
  * cancel freely.
  *
- * libcurl itself is not linked: the first submission loads it through
- * curl_dl.h (http_client_ready), and every call goes through that table. */
+ * libcurl itself is not linked: main loads it on a background thread at
+ * start (curl_dl.h), the first submission adopts it (http_client_ready),
+ * and every call goes through that table. */
 #include "http_client.h"
 #include "http_client_internal.h"
 
