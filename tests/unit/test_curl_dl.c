@@ -78,25 +78,36 @@ START_TEST(check_names_what_is_missing)
 }
 END_TEST
 
-/* In a child: loads `file`, which must fail with a message containing
- * `want`; then the real libcurl must fail alike (the failure is kept).
- * Exit status 0 when all of that held. */
-static int failing_load(const char *file, const char *want)
+/* Runs check(file, want) in a child process (the load state is process-
+ * wide and a load cannot be undone); returns its exit status: 0 when the
+ * check held. */
+static int in_child(bool (*check)(const char *, const char *), const char *file, const char *want)
 {
     pid_t pid = fork();
     ck_assert_int_ge(pid, 0);
-    if (pid == 0) {
-        struct errbuf err = {""}, again = {""};
-        int ok = curl_dl_load_from(file, &err) == -1 && strstr(err.msg, want) != NULL &&
-                 !curl_dl_loaded() && curl_dl.easy_init == NULL &&
-                 curl_dl_load(&again) == -1 && strcmp(again.msg, err.msg) == 0;
-        if (!ok)
-            fprintf(stderr, "load of %s: \"%s\" / \"%s\"\n", file, err.msg, again.msg);
-        _exit(ok ? 0 : 1);
-    }
+    if (pid == 0)
+        _exit(check(file, want) ? 0 : 1);
     int status = 0;
     ck_assert_int_eq(waitpid(pid, &status, 0), pid);
     return WIFEXITED(status) ? WEXITSTATUS(status) : 100 + WTERMSIG(status);
+}
+
+/* Loading `file` must fail with a message containing `want`; then the real
+ * libcurl must fail alike (the failure is kept). */
+static bool load_fails(const char *file, const char *want)
+{
+    struct errbuf err = {""}, again = {""};
+    bool ok = curl_dl_load_from(file, &err) == -1 && strstr(err.msg, want) != NULL &&
+              !curl_dl_loaded() && curl_dl.easy_init == NULL && curl_dl_load(&again) == -1 &&
+              strcmp(again.msg, err.msg) == 0;
+    if (!ok)
+        fprintf(stderr, "load of %s: \"%s\" / \"%s\"\n", file, err.msg, again.msg);
+    return ok;
+}
+
+static int failing_load(const char *file, const char *want)
+{
+    return in_child(load_fails, file, want);
 }
 
 START_TEST(missing_or_wrong_library_fails_with_one_line)
@@ -142,35 +153,33 @@ START_TEST(loads_the_installed_libcurl)
 }
 END_TEST
 
-/* In a child: a background load of `file`, then curl_dl_load_from() must
- * adopt its outcome: success with a full table, or the thread's error
- * (containing `want`), kept for later calls.  Exit 0 when that held. */
+/* A background load of `file`, then curl_dl_load_from() must adopt its
+ * outcome: success with a full table (want NULL), or the thread's error
+ * (containing `want`), kept for later calls. */
+static bool preload_adopted(const char *file, const char *want)
+{
+    struct errbuf err = {""}, again = {""};
+    curl_dl_preload_from(file);
+    curl_dl_preload_from(file);    /* a second start is a no-op */
+    bool early = curl_dl_loaded(); /* never true before the join */
+    int rc = curl_dl_load_from(file, &err);
+    bool ok;
+    if (want == NULL)
+        ok = !early && rc == 0 && curl_dl_loaded() && curl_dl_preload_done() &&
+             curl_dl.easy_init != NULL && curl_dl_load_ms() > 0;
+    else
+        ok = !early && rc == -1 && strstr(err.msg, want) != NULL && !curl_dl_loaded() &&
+             curl_dl_load_from(file, &again) == -1 && strcmp(again.msg, err.msg) == 0;
+    if (!ok)
+        fprintf(stderr, "preload of %s: rc %d \"%s\"\n", file, rc, err.msg);
+    if (rc == 0)
+        curl_dl_cleanup();
+    return ok;
+}
+
 static int preloaded(const char *file, const char *want)
 {
-    pid_t pid = fork();
-    ck_assert_int_ge(pid, 0);
-    if (pid == 0) {
-        struct errbuf err = {""}, again = {""};
-        curl_dl_preload_from(file);
-        curl_dl_preload_from(file); /* a second start is a no-op */
-        bool early = curl_dl_loaded(); /* never true before the join */
-        int rc = curl_dl_load_from(file, &err);
-        int ok;
-        if (want == NULL)
-            ok = !early && rc == 0 && curl_dl_loaded() && curl_dl_preload_done() &&
-                 curl_dl.easy_init != NULL && curl_dl_load_ms() > 0;
-        else
-            ok = !early && rc == -1 && strstr(err.msg, want) != NULL && !curl_dl_loaded() &&
-                 curl_dl_load_from(file, &again) == -1 && strcmp(again.msg, err.msg) == 0;
-        if (!ok)
-            fprintf(stderr, "preload of %s: rc %d \"%s\"\n", file, rc, err.msg);
-        if (rc == 0)
-            curl_dl_cleanup();
-        _exit(ok ? 0 : 1);
-    }
-    int status = 0;
-    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 100 + WTERMSIG(status);
+    return in_child(preload_adopted, file, want);
 }
 
 START_TEST(background_load_is_adopted_by_the_first_use)
