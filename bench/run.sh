@@ -51,6 +51,7 @@ AM=${AM:-/usr/bin/prometheus-alertmanager}
 LOADGEN=$BUILD/bench/loadgen
 READYTIME=$BUILD/bench/readytime
 NOTIFYLAT=$BUILD/bench/notifylat
+WAKEJITTER=$BUILD/bench/wakejitter
 if [ "${QUICK:-0}" = 1 ]; then
     REPS=${REPS:-1} DUR=${DUR:-3} LAT_DUR=${LAT_DUR:-1} MEM_REPS=${MEM_REPS:-1}
     READY_REPS=${READY_REPS:-3} LAT_GROUPS=${LAT_GROUPS:-30}
@@ -350,6 +351,13 @@ want notify && for rep in $(seq "$REPS"); do
         fi
     done
 done
+# The machine under both servers: a flush-sized piece of CPU work timed right
+# after a timer wake-up (bench/wakejitter.c), 250 wake-ups 20 ms apart.
+WAKE=""
+if want notify && [ -x "$WAKEJITTER" ]; then
+    WAKE=$("$WAKEJITTER" --samples 250 --work 40 | grep '^RESULT ')
+    note "wakejitter (flush-sized work after a wake-up): p50 $(kv p50_us "$WAKE") us, p99 $(kv p99_us "$WAKE") us"
+fi
 
 # ---- time to ready ----------------------------------------------------------
 want ready && for rep in $(seq "$READY_REPS"); do
@@ -376,6 +384,7 @@ row() { # label metric [digits]
     echo "# $(date -u +%Y-%m-%dT%H:%MZ) $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), kernel $(uname -r)"
     echo "# $("$AM" --version 2>&1 | head -1); load average at start $LOAD0, at end $(cut -d' ' -f1-3 /proc/loadavg)"
     echo "# notify tool: ${NOTIFY_TOOL:-none}; its own floor (notifylat --self, zero-cost server with the same group_wait timer): p50 $(median tool np50) ms, p99 $(median tool np99) ms"
+    if [ -n "$WAKE" ]; then echo "# wakejitter: ~0.13 ms of CPU work right after a timer wake-up takes p50 $(kv p50_us "$WAKE") us, p99 $(kv p99_us "$WAKE") us on this machine"; fi
     echo "# medians: ingest $REPS x ${DUR}s (+${LAT_DUR}s on 1 conn) ($ING_ALERTS alerts, batch $BATCH, $CONNS conns, resolved $RESOLVED, $LABELS labels), memory $MEM_REPS, notify $REPS x $LAT_GROUPS groups, ready $READY_REPS"
     printf '%-34s %14s %14s %12s\n' "metric" "alertmanager" "alertrouter" "ratio AR/AM"
     if want ingest; then
