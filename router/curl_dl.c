@@ -10,6 +10,7 @@
 
 #include <dlfcn.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stddef.h>
 #include <string.h>
 #include <time.h>
@@ -158,9 +159,15 @@ void curl_dl_preload_from(const char *file)
     if (state != DL_NOT_TRIED || pre.running)
         return;
     pre.file = file;
+    /* The thread starts with every signal blocked, so SIGTERM/SIGHUP are
+     * always taken by the loop thread, whose handlers expect it. */
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
     /* Without a thread (resource limits) the first send loads it inline. */
     if (pthread_create(&pre.tid, NULL, preload_main, NULL) == 0)
         pre.running = true;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
 void curl_dl_preload(void)
