@@ -45,15 +45,15 @@ static enum { DL_NOT_TRIED, DL_LOADED, DL_FAILED } state;
 static struct errbuf failure; /* why, when DL_FAILED */
 static double load_ms;        /* how long open_and_init() took */
 
-/* The background load (curl_dl_preload).  The thread writes only these and
- * the table; the loop thread reads them after pthread_join(), which orders
- * the writes before the reads.  `state` is the loop thread's alone. */
+/* The background load (curl_dl_preload).  The thread writes only pre.rc,
+ * `failure`, `load_ms` and the table; the loop thread reads them after
+ * pthread_join(), which orders the writes before the reads.  `state` is the
+ * loop thread's alone. */
 static struct {
     bool running; /* started and not yet joined */
     pthread_t tid;
     const char *file;
     int rc;
-    struct errbuf err;
 } pre;
 
 static bool has_protocol(const curl_version_info_data *v, const char *name)
@@ -114,17 +114,7 @@ static double mono_ms(void)
     return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
-static int open_and_init_timed(const char *file, struct errbuf *err);
-
-static int open_and_init(const char *file, struct errbuf *err)
-{
-    double t0 = mono_ms();
-    int rc = open_and_init_timed(file, err);
-    load_ms = mono_ms() - t0;
-    return rc;
-}
-
-static int open_and_init_timed(const char *file, struct errbuf *err)
+static int load_library(const char *file, struct errbuf *err)
 {
     void *h = dlopen(file, RTLD_NOW | RTLD_LOCAL);
     if (h == NULL) {
@@ -147,10 +137,18 @@ static int open_and_init_timed(const char *file, struct errbuf *err)
     return 0;
 }
 
+static int open_and_init(const char *file, struct errbuf *err)
+{
+    double t0 = mono_ms();
+    int rc = load_library(file, err);
+    load_ms = mono_ms() - t0;
+    return rc;
+}
+
 static void *preload_main(void *arg)
 {
     (void)arg;
-    pre.rc = open_and_init(pre.file, &pre.err);
+    pre.rc = open_and_init(pre.file, &failure);
     return NULL;
 }
 
@@ -183,8 +181,6 @@ static void join_preload(void)
     pthread_join(pre.tid, NULL);
     pre.running = false;
     state = pre.rc == 0 ? DL_LOADED : DL_FAILED;
-    if (pre.rc < 0)
-        failure = pre.err;
 }
 
 bool curl_dl_preload_done(void)
